@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/handlers"
+	"github.com/keyless/dashboard/smarthome"
+	"github.com/keyless/dashboard/smarthome/simulator"
+)
+
+// app is the wired dashboard: everything run starts, and what it must stop.
+type app struct {
+	ln             net.Listener
+	srv            *http.Server
+	beforeShutdown func()
+	closers        []func()
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// demoUsers are the logins demo mode creates, one per role. They are printed at start and listed in the README.
+var demoUsers = []struct {
+	email, name, password string
+	role                  db.Role
+}{
+	{"admin@example.com", "Avery Admin", "demo-admin-password", db.RoleAdmin},
+	{"staff@example.com", "Sam Staff", "demo-staff-password", db.RoleStaff},
+	{"installer@example.com", "Ines Installer", "demo-installer-password", db.RoleInstaller},
+	{"auditor@example.com", "Aud Auditor", "demo-auditor-password", db.RoleAuditor},
+}
+
+// start opens the store, sets up people, binds the listener, starts the embedded simulator in demo mode, and wires
+// the server. On error everything already started is stopped.
+func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) (_ *app, err error) {
+	a := &app{beforeShutdown: func() {}}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	store, err := db.Open(ctx, cfg.DatabasePath)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { store.Close() })
+
+	hasher := handlers.NewPasswordHasher(cfg.BcryptCost)
+	if err := setUpPeople(ctx, cfg, store, hasher, stdout); err != nil {
+		return nil, err
+	}
+	secret, err := sessionSecret(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("session secret: %w", err)
+	}
+	sess, err := handlers.NewSessions(logger, store, handlers.SessionOptions{Secret: secret, Secure: cfg.SecureCookies})
+	if err != nil {
+		return nil, err
+	}
+
+	a.ln, err = net.Listen("tcp", cfg.Addr) // bind first: the simulator needs our webhook URL
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { a.ln.Close() })
+
+	apiURL, username, password := cfg.APIURL, cfg.APIUsername, cfg.APIPassword
+	bg, cancelBG := context.WithCancel(context.WithoutCancel(ctx))
+	a.closers = append(a.closers, cancelBG)
+	if cfg.Demo() {
+		agent := simulator.DefaultAgents()[0]
+		sim, err := simulator.Start(bg, simulator.Options{CommandDelay: cfg.CommandDelay, LifeRate: cfg.SimLife,
+			Seed: 1, Logger: logger.With(slog.String("component", "simulator"))})
+		if err != nil {
+			return nil, fmt.Errorf("embedded simulator: %w", err)
+		}
+		a.closers = append(a.closers, func() { sim.Close() })
+		apiURL, username, password = sim.URL, agent.Username, agent.Password
+		fmt.Fprintf(stdout, "Demo mode: embedded Smart Home simulator at %s (agent %s)\n", sim.URL, agent.Username)
+	}
+	api, err := smarthome.NewClient(smarthome.WithBaseURL(apiURL), smarthome.WithAgentLogin(username, password),
+		smarthome.WithUserAgent("keyless-dashboard/1"))
+	if err != nil {
+		return nil, fmt.Errorf("smarthome client: %w", err)
+	}
+	upstream := handlers.NewUpstream(api)
+	syncer := handlers.NewSyncer(logger, store, upstream, handlers.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
+	go syncer.Run(bg)
+
+	a.srv = &http.Server{
+		Handler: handlers.NewServer(handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer},
+			handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second, // the SSE handler clears its own deadline
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if cfg.Demo() {
+		printDemoLogins(stdout, cfg, a.ln.Addr())
+	}
+	return a, nil
+}
+
+// setUpPeople creates or resets the configured admin and, in demo mode, the demo logins.
+func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *handlers.PasswordHasher, stdout io.Writer) error {
+	now := time.Now().UTC()
+	if cfg.AdminEmail != "" {
+		hash, err := hasher.Hash(cfg.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("ADMIN_PASSWORD: %w", err)
+		}
+		if _, err := store.EnsureAdmin(ctx, strings.ToLower(cfg.AdminEmail), "Administrator", hash, now); err != nil {
+			return fmt.Errorf("admin %s: %w", cfg.AdminEmail, err)
+		}
+	}
+	if !cfg.DemoUsers {
+		n, err := store.CountUsers(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(stdout, "No users yet: set ADMIN_EMAIL and ADMIN_PASSWORD to create the first admin.")
+		}
+		return nil
+	}
+	for _, u := range demoUsers {
+		hash, err := hasher.Hash(u.password)
+		if err != nil {
+			return err
+		}
+		existing, err := store.UserByEmail(ctx, u.email)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			_, err = store.CreateUser(ctx, db.User{Email: u.email, Name: u.name, Role: u.role, PasswordHash: hash,
+				CreatedAt: now, UpdatedAt: now, PasswordChangedAt: now})
+		case err == nil && !hasher.Compare(existing.PasswordHash, u.password):
+			err = store.SetPassword(ctx, existing.ID, hash, now) // demo logins always work as printed
+		}
+		if err != nil {
+			return fmt.Errorf("demo user %s: %w", u.email, err)
+		}
+	}
+	return nil
+}
+
+func printDemoLogins(w io.Writer, cfg Config, addr net.Addr) {
+	_, port, _ := net.SplitHostPort(addr.String())
+	fmt.Fprintf(w, "\nDashboard: http://localhost:%s\n", port)
+	if cfg.DemoUsers {
+		fmt.Fprintln(w, "Demo logins (one per role):")
+		for _, u := range demoUsers {
+			fmt.Fprintf(w, "  %-10s %-24s %s\n", u.role, u.email, u.password)
+		}
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the dashboard reads from its environment, read once here and passed down.
+type Config struct {
+	Addr           string
+	DatabasePath   string
+	AdminEmail     string
+	AdminPassword  string
+	SessionSecret  string
+	WebhookSecrets []string // the first signs nothing here; all are accepted (rotation)
+	APIURL         string
+	APIUsername    string
+	APIPassword    string
+	SyncInterval   time.Duration
+	SyncRate       float64 // upstream requests per second during a sync
+	SecureCookies  bool    // force Secure cookies behind a TLS-terminating proxy
+	LogLevel       slog.Level
+	DemoUsers      bool // create the demo logins (one per role); on by default in demo mode
+	CommandDelay   time.Duration
+	BcryptCost     int
+	SimLife        float64
+}
+
+// Demo reports whether no upstream is configured, so the embedded simulator stands in for it.
+func (c Config) Demo() bool { return c.APIURL == "" }
+
+func loadConfig(args []string, getenv func(string) string) (Config, error) {
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	var c Config
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address (ADDR)")
+	fs.StringVar(&c.DatabasePath, "db", env("DATABASE_PATH", "./data/dashboard.db"), "SQLite database file (DATABASE_PATH)")
+	healthcheck := fs.String("healthcheck", "", "GET this URL and exit 0 on 200 (for container health checks)")
+	secrets := env("WEBHOOK_SECRET", "")
+	c.AdminEmail = env("ADMIN_EMAIL", "")
+	c.AdminPassword = getenv("ADMIN_PASSWORD")
+	c.SessionSecret = getenv("SESSION_SECRET")
+	c.APIURL = env("SMARTHOME_API_URL", "")
+	c.APIUsername = env("SMARTHOME_USERNAME", "")
+	c.APIPassword = getenv("SMARTHOME_PASSWORD")
+	if err := fs.Parse(args[1:]); err != nil {
+		return c, err
+	}
+	if *healthcheck != "" {
+		return c, &healthcheckRequest{url: *healthcheck}
+	}
+	for _, s := range strings.Split(secrets, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			c.WebhookSecrets = append(c.WebhookSecrets, s)
+		}
+	}
+	var err error
+	if c.SyncInterval, err = time.ParseDuration(env("SYNC_INTERVAL", "5m")); err != nil || c.SyncInterval < 10*time.Second {
+		return c, fmt.Errorf("SYNC_INTERVAL must be a duration of at least 10s, got %q", getenv("SYNC_INTERVAL"))
+	}
+	if c.SyncRate, err = strconv.ParseFloat(env("SYNC_RATE", "20"), 64); err != nil || c.SyncRate <= 0 {
+		return c, fmt.Errorf("SYNC_RATE must be a positive number of requests per second, got %q", getenv("SYNC_RATE"))
+	}
+	if c.CommandDelay, err = time.ParseDuration(env("SIM_COMMAND_DELAY", "2s")); err != nil || c.CommandDelay < 0 {
+		return c, fmt.Errorf("SIM_COMMAND_DELAY must be a duration, got %q", getenv("SIM_COMMAND_DELAY"))
+	}
+	if c.SimLife, err = strconv.ParseFloat(env("SIM_LIFE", "0"), 64); err != nil || c.SimLife < 0 {
+		return c, fmt.Errorf("SIM_LIFE must be a non-negative number of events per second, got %q", getenv("SIM_LIFE"))
+	}
+	if c.BcryptCost, err = strconv.Atoi(env("BCRYPT_COST", "12")); err != nil || c.BcryptCost < 4 || c.BcryptCost > 31 {
+		return c, fmt.Errorf("BCRYPT_COST must be a whole number from 4 to 31, got %q", getenv("BCRYPT_COST"))
+	}
+	c.SecureCookies = env("COOKIE_SECURE", "") == "true"
+	if err := c.LogLevel.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	c.DemoUsers = c.Demo() && env("DEMO_USERS", "true") != "false"
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	set := 0
+	for _, v := range []string{c.APIURL, c.APIUsername, c.APIPassword} {
+		if v != "" {
+			set++
+		}
+	}
+	var errs []error
+	if set != 0 && set != 3 {
+		errs = append(errs, errors.New("set all three of SMARTHOME_API_URL, SMARTHOME_USERNAME and SMARTHOME_PASSWORD, or none (embedded simulator)"))
+	}
+	if c.APIURL != "" && !strings.HasPrefix(c.APIURL, "http://") && !strings.HasPrefix(c.APIURL, "https://") {
+		errs = append(errs, fmt.Errorf("SMARTHOME_API_URL must start with http:// or https://, got %q", c.APIURL))
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		errs = append(errs, errors.New("set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither"))
+	}
+	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
+		errs = append(errs, errors.New("SESSION_SECRET must be at least 32 characters"))
+	}
+	if c.DatabasePath == "" {
+		errs = append(errs, errors.New("DATABASE_PATH must not be empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// healthcheckRequest is returned by loadConfig when the binary runs as its own container health check.
+type healthcheckRequest struct{ url string }
+
+func (h *healthcheckRequest) Error() string { return "healthcheck " + h.url }

@@ -1,0 +1,167 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/views"
+)
+
+// Login throttles: an address gets 20 failures, then one more every 15 s; an account 5, then one every minute.
+const (
+	ipBurst      = 20
+	ipEvery      = 15 * time.Second
+	accountBurst = 5
+	accountEvery = time.Minute
+)
+
+func handleLoginForm(sess *Sessions) http.Handler {
+	return withErrors(sess.logger, func(w http.ResponseWriter, r *http.Request) error {
+		if p, err := sess.load(r); err == nil && p != nil {
+			http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+			return nil
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return render(w, r, http.StatusOK, views.LoginPage(views.LoginData{Next: safeNext(r.URL.Query().Get("next"))}))
+	})
+}
+
+// loginAttempts throttles password guessing per address and per account.
+type loginAttempts struct {
+	byIP      *throttle
+	byAccount *throttle
+}
+
+func newLoginAttempts() *loginAttempts {
+	return &loginAttempts{byIP: newThrottle(ipEvery, ipBurst), byAccount: newThrottle(accountEvery, accountBurst)}
+}
+
+func handleLogin(sess *Sessions, attempts *loginAttempts, hasher *PasswordHasher) http.Handler {
+	return withErrors(sess.logger, func(w http.ResponseWriter, r *http.Request) error {
+		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+		if err := r.ParseForm(); err != nil {
+			return badRequest("The form could not be read.", err)
+		}
+		email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
+		password := r.PostForm.Get("password")
+		data := views.LoginData{Email: email, Next: safeNext(r.PostForm.Get("next"))}
+		fail := func(status int, msg string) error {
+			w.Header().Set("Cache-Control", "no-store")
+			data.Error = msg
+			return render(w, r, status, views.LoginPage(data))
+		}
+		now := sess.now()
+		ip := clientIP(r)
+		if blocked, wait := attempts.byIP.blocked(ip, now); blocked {
+			return fail(http.StatusTooManyRequests, tooMany(wait))
+		}
+		if blocked, wait := attempts.byAccount.blocked(email, now); blocked {
+			audit(r, sess.store, sess.logger, auditRecord{action: "login", targetType: "user", targetID: email, outcome: "denied", detail: "throttled"})
+			return fail(http.StatusTooManyRequests, tooMany(wait))
+		}
+		if email == "" || password == "" || len(email) > 254 || len(password) > 1024 {
+			return fail(http.StatusUnprocessableEntity, "Enter your email address and password.")
+		}
+		u, err := sess.store.UserByEmail(r.Context(), email)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		ok := hasher.Compare(u.PasswordHash, password) // runs for unknown emails too, so timing tells nothing
+		if err != nil || !ok || u.Disabled {
+			attempts.byIP.fail(ip, now)
+			attempts.byAccount.fail(email, now)
+			audit(r, sess.store, sess.logger, auditRecord{action: "login", targetType: "user", targetID: email, outcome: "denied"})
+			return fail(http.StatusUnauthorized, "That email and password do not match an active account.")
+		}
+		if err := sess.start(w, r, u); err != nil {
+			return err
+		}
+		audit(r.WithContext(withUser(r.Context(), &principal{user: u})), sess.store, sess.logger,
+			auditRecord{action: "login", targetType: "user", targetID: u.Email, outcome: "ok"})
+		http.Redirect(w, r, data.Next, http.StatusSeeOther)
+		return nil
+	})
+}
+
+func tooMany(wait time.Duration) string {
+	secs := int(wait.Round(time.Second) / time.Second)
+	return fmt.Sprintf("Too many failed sign-ins. Wait %d seconds, then try again.", max(secs, 1))
+}
+
+func handleLogout(sess *Sessions) http.Handler {
+	return withErrors(sess.logger, func(w http.ResponseWriter, r *http.Request) error {
+		p := currentUser(r.Context())
+		if err := sess.end(w, r); err != nil {
+			return err
+		}
+		if p != nil {
+			audit(r, sess.store, sess.logger, auditRecord{action: "logout", targetType: "user", targetID: p.user.Email, outcome: "ok"})
+		}
+		redirect(w, r, "/login")
+		return nil
+	})
+}
+
+// safeNext keeps post-login redirects on this site: a path, never "//host" or a scheme.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
+
+// PasswordHasher hashes with bcrypt. Cost is configurable so tests can run at bcrypt.MinCost.
+type PasswordHasher struct {
+	Cost  int
+	dummy []byte
+}
+
+// NewPasswordHasher returns a hasher at cost (bcrypt.DefaultCost when 0).
+func NewPasswordHasher(cost int) *PasswordHasher {
+	if cost == 0 {
+		cost = 12
+	}
+	dummy, _ := bcrypt.GenerateFromPassword([]byte("timing-equaliser"), cost)
+	return &PasswordHasher{Cost: cost, dummy: dummy}
+}
+
+// Password rules: 10 to 72 bytes (bcrypt reads no further than 72).
+const (
+	minPassword = 10
+	maxPassword = 72
+)
+
+func checkPassword(pw string) error {
+	switch {
+	case len(pw) < minPassword:
+		return fmt.Errorf("Use at least %d characters.", minPassword)
+	case len(pw) > maxPassword:
+		return fmt.Errorf("Use at most %d bytes (bcrypt ignores the rest).", maxPassword)
+	}
+	return nil
+}
+
+// Hash returns the bcrypt hash of pw.
+func (h *PasswordHasher) Hash(pw string) (string, error) {
+	if err := checkPassword(pw); err != nil {
+		return "", err
+	}
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), h.Cost)
+	return string(b), err
+}
+
+// Compare reports whether pw matches hash; with an empty hash it still spends the time of one comparison.
+func (h *PasswordHasher) Compare(hash, pw string) bool {
+	if hash == "" {
+		_ = bcrypt.CompareHashAndPassword(h.dummy, []byte(pw))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+}

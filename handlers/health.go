@@ -1,0 +1,35 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/keyless/dashboard/db"
+)
+
+// handleHealthz answers 200 while the database answers, 503 otherwise.
+func handleHealthz(store *db.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := store.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unavailable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+}
+
+// handleNotFound renders the 404 page for every path no route claims, signed in or not.
+func handleNotFound(d Deps) http.Handler {
+	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		if p, err := d.Sessions.load(r); err == nil && p != nil {
+			r = r.WithContext(withUser(r.Context(), p))
+		}
+		return notFound()
+	})
+}

@@ -1,0 +1,108 @@
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// recoverPanics turns a panic in any handler into a logged 500 page instead of a dropped connection.
+func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler { // the server's own way to abort a response: let it through
+					panic(v)
+				}
+				logger.Error("panic", slog.String("path", r.URL.Path), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				serveError(w, r, logger, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loggingWriter records the status for the access log and stays transparent to SSE.
+type loggingWriter struct {
+	http.ResponseWriter
+	code  int
+	bytes int64
+}
+
+func (lw *loggingWriter) WriteHeader(code int) {
+	if lw.code == 0 {
+		lw.code = code
+	}
+	lw.ResponseWriter.WriteHeader(code)
+}
+
+func (lw *loggingWriter) Write(b []byte) (int, error) {
+	if lw.code == 0 {
+		lw.code = http.StatusOK
+	}
+	n, err := lw.ResponseWriter.Write(b)
+	lw.bytes += int64(n)
+	return n, err
+}
+
+// Flush lets r3labs/sse's http.Flusher assertion succeed through the wrapper.
+func (lw *loggingWriter) Flush() { _ = http.NewResponseController(lw.ResponseWriter).Flush() }
+
+// Unwrap lets http.ResponseController reach the real writer (write deadlines).
+func (lw *loggingWriter) Unwrap() http.ResponseWriter { return lw.ResponseWriter }
+
+// logRequests writes one access-log line per request. The query string is left out: it may carry the webhook token.
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		lw := &loggingWriter{ResponseWriter: w}
+		next.ServeHTTP(lw, r)
+		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/static/") {
+			return // probes and assets would drown the log
+		}
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", logPath(r)), slog.Int("status", lw.code),
+			slog.Int64("bytes", lw.bytes), slog.Duration("duration", time.Since(start)), slog.Bool("htmx", isHTMX(r)))
+	})
+}
+
+// logPath hides guest-link tokens, which are bearer secrets.
+func logPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/i/") {
+		return "/i/…"
+	}
+	return r.URL.Path
+}
+
+// contentSecurityPolicy allows only our own scripts and styles: no inline script, no eval (htmx runs with allowEval off).
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func securityHeaders(secure bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if strings.HasPrefix(r.URL.Path, "/i/") {
+			h.Set("Referrer-Policy", "no-referrer") // the path is a bearer secret
+		}
+		if secure || r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noStore keeps pages with personal or secret data out of every cache.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,188 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/views"
+)
+
+// This file maps store rows to view models: times in the property's zone, batteries with the low threshold,
+// device state per type. Templates do no formatting of their own.
+
+const localLayout = "Jan 2, 2006 3:04 PM MST"
+
+// loadZone returns the named IANA zone, or UTC when the name is empty or unknown (a bad zone never fails a page).
+func loadZone(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// localTimes formats t in loc, and as RFC 3339 UTC for <time datetime>. A nil or zero time gives two empty strings.
+func localTimes(t *time.Time, loc *time.Location) (local, iso string) {
+	if t == nil || t.IsZero() {
+		return "", ""
+	}
+	return t.In(loc).Format(localLayout), t.UTC().Format(time.RFC3339)
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	default:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func batteryData(b *int) views.BatteryData {
+	if b == nil {
+		return views.BatteryData{}
+	}
+	return views.BatteryData{Percent: *b, Known: true, Low: *b < db.LowBatteryPercent}
+}
+
+func hubRow(h db.Hub, propertyName string, devices int) views.HubRowData {
+	local, iso := localTimes(h.LastHeartbeatAt, loadZone(h.TimeZone))
+	r := views.HubRowData{ID: h.ID, Name: h.HomeName, Serial: h.SerialNo, PropertyName: propertyName, Online: h.Online,
+		LastHeartbeat: local, LastHeartbeatISO: iso, Battery: batteryData(h.Battery), Devices: devices}
+	if h.PropertyID != nil {
+		r.PropertyID = strconv.FormatInt(*h.PropertyID, 10)
+	}
+	return r
+}
+
+func deviceRow(d db.Device, loc *time.Location) views.DeviceRowData {
+	return views.DeviceRowData{ID: d.ID, Name: deviceName(d), Type: d.Type, State: deviceState(d, loc)}
+}
+
+func deviceName(d db.Device) string {
+	return firstNonEmpty(d.Name, d.OccupantSetting, d.Type)
+}
+
+// groupDevices groups devices by type in a stable order: locks first (what staff look for), then by type name.
+func groupDevices(ds []db.Device, loc *time.Location) []views.DeviceGroupData {
+	byType := map[string][]views.DeviceRowData{}
+	for _, d := range ds {
+		byType[d.Type] = append(byType[d.Type], deviceRow(d, loc))
+	}
+	types := make([]string, 0, len(byType))
+	for t := range byType {
+		types = append(types, t)
+	}
+	sort.Slice(types, func(i, j int) bool {
+		if (types[i] == "lock") != (types[j] == "lock") {
+			return types[i] == "lock"
+		}
+		return types[i] < types[j]
+	})
+	out := make([]views.DeviceGroupData, 0, len(types))
+	for _, t := range types {
+		out = append(out, views.DeviceGroupData{Type: t, Devices: byType[t]})
+	}
+	return out
+}
+
+// deviceState reads the mirrored status object into the typed panel of the device's type.
+func deviceState(d db.Device, loc *time.Location) views.DeviceStateData {
+	s := views.DeviceStateData{ID: d.ID, Type: d.Type, Online: d.Online, Battery: batteryData(d.Battery)}
+	s.Changed, s.ChangedISO = localTimes(&d.StateChangedAt, loc)
+	st := map[string]json.RawMessage{}
+	_ = json.Unmarshal([]byte(d.State), &st)
+	str := func(k string) string {
+		var v string
+		if json.Unmarshal(st[k], &v) != nil {
+			var n json.Number
+			if json.Unmarshal(st[k], &n) == nil {
+				return n.String()
+			}
+		}
+		return v
+	}
+	num := func(k string) int { n, _ := strconv.Atoi(str(k)); return n }
+	deg := func(k string) string {
+		if v := str(k); v != "" {
+			return v + " °F"
+		}
+		return ""
+	}
+	switch d.Type {
+	case "lock", "access_panel":
+		var mode struct{ Type string }
+		_ = json.Unmarshal(st["mode"], &mode)
+		var codes map[string]*string
+		_ = json.Unmarshal(st["codes"], &codes)
+		inUse := 0
+		for _, c := range codes {
+			if c != nil {
+				inUse++
+			}
+		}
+		s.Lock = &views.LockStateData{State: strings.ToLower(mode.Type), CodesInUse: inUse, CodeSlots: num("max_slots")}
+	case "thermostat":
+		s.Thermostat = &views.ThermostatStateData{RoomTemp: deg("room_temp"), Mode: str("mode"),
+			HeatingSetpoint: deg("heating_setpoint"), CoolingSetpoint: deg("cooling_setpoint"), Fan: str("fan"),
+			OperatingState: str("operating_state")}
+	case "switch", "siren":
+		s.Switch = &views.SwitchStateData{On: str("mode") == "on"}
+	case "dimmable_switch", "lightbulb":
+		s.Dimmer = &views.DimmerStateData{On: str("mode") == "on", Level: num("power")}
+	case "leakage_sensor", "contact_sensor", "motion_sensor", "smoke_alarm":
+		var tamper *bool
+		_ = json.Unmarshal(st["tamper"], &tamper)
+		s.Sensor = &views.SensorStateData{Leak: str("leakage"), Contact: str("contact"), Motion: str("motion"), Smoke: str("smoke")}
+		if tamper != nil {
+			s.Sensor.Tamper = map[bool]string{true: "yes", false: "no"}[*tamper]
+		}
+	}
+	if s.Lock == nil && s.Thermostat == nil && s.Switch == nil && s.Dimmer == nil && s.Sensor == nil {
+		keys := make([]string, 0, len(st))
+		for k := range st {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			s.Raw = append(s.Raw, views.StateFieldData{Key: k, Value: rawValue(st[k])})
+		}
+	}
+	return s
+}
+
+// rawValue shows a JSON value as text: strings unquoted, anything else compact and capped.
+func rawValue(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return truncate(s, 120)
+	}
+	return truncate(string(raw), 120)
+}
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("bad id %q", truncate(s, 40))
+	}
+	return id, nil
+}

@@ -1,0 +1,227 @@
+package handlers
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/keyless/dashboard/db"
+)
+
+// SessionOptions sets the cookie and the timeouts. Zero values take the defaults.
+type SessionOptions struct {
+	Secret   string        // at least 32 bytes; the cookie's HMAC and encryption keys are derived from it
+	Secure   bool          // force Secure cookies (behind a TLS-terminating proxy); TLS requests get them anyway
+	Idle     time.Duration // default 30 min without a request
+	Absolute time.Duration // default 12 h after sign-in
+	Now      func() time.Time
+}
+
+// Sessions signs people in and out. The cookie holds only a random token; the sessions table holds its SHA-256,
+// so a session can be revoked (logout, password change, disabled user) and a stolen database yields no cookies.
+type Sessions struct {
+	store        *db.Store
+	logger       *slog.Logger
+	plain        *sessions.CookieStore // over plain HTTP (local use)
+	secure       *sessions.CookieStore // over TLS: Secure, __Host- prefix
+	force        bool
+	idle         time.Duration
+	absolute     time.Duration
+	now          func() time.Time
+	onRevoke     func(sessionID string) // closes the session's live streams
+	onRevokeUser func(userID int64)     // closes every live stream of a person
+}
+
+const (
+	plainCookie  = "sid"
+	secureCookie = "__Host-sid"
+	tokenKey     = "t"
+)
+
+// NewSessions builds the session manager.
+func NewSessions(logger *slog.Logger, store *db.Store, opts SessionOptions) (*Sessions, error) {
+	if len(opts.Secret) < 32 {
+		return nil, errors.New("handlers: session secret must be at least 32 bytes")
+	}
+	s := &Sessions{store: store, logger: logger, force: opts.Secure, idle: opts.Idle, absolute: opts.Absolute, now: opts.Now}
+	if s.idle == 0 {
+		s.idle = 30 * time.Minute
+	}
+	if s.absolute == 0 {
+		s.absolute = 12 * time.Hour
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	hashKey, blockKey := deriveKey(opts.Secret, "cookie-hmac"), deriveKey(opts.Secret, "cookie-aes")
+	for _, secure := range []bool{false, true} {
+		cs := sessions.NewCookieStore(hashKey, blockKey[:32])
+		cs.Options = &sessions.Options{Path: "/", MaxAge: int(s.absolute / time.Second), HttpOnly: true,
+			Secure: secure, SameSite: http.SameSiteLaxMode}
+		cs.MaxAge(cs.Options.MaxAge)
+		if secure {
+			s.secure = cs
+		} else {
+			s.plain = cs
+		}
+	}
+	return s, nil
+}
+
+func deriveKey(secret, label string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(label))
+	return m.Sum(nil)
+}
+
+func (s *Sessions) cookieStore(r *http.Request) (*sessions.CookieStore, string) {
+	if s.force || r.TLS != nil {
+		return s.secure, secureCookie
+	}
+	return s.plain, plainCookie
+}
+
+// start creates a new session for u (a new id at every sign-in: no fixation) and sets the cookie.
+func (s *Sessions) start(w http.ResponseWriter, r *http.Request, u db.User) error {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	now := s.now()
+	err := s.store.CreateSession(r.Context(), db.Session{ID: hashToken(token), UserID: u.ID, CreatedAt: now,
+		LastSeenAt: now, ExpiresAt: now.Add(s.absolute), IP: clientIP(r), UserAgent: truncate(r.UserAgent(), 200)})
+	if err != nil {
+		return err
+	}
+	cs, name := s.cookieStore(r)
+	sess := sessions.NewSession(cs, name)
+	sess.Options = cs.Options
+	sess.IsNew = true
+	sess.Values[tokenKey] = token
+	return sess.Save(r, w) // before any body write, or the cookie is lost
+}
+
+// end revokes the request's session and clears its cookie.
+func (s *Sessions) end(w http.ResponseWriter, r *http.Request) error {
+	if p := currentUser(r.Context()); p != nil {
+		if err := s.store.RevokeSession(r.Context(), p.sessionID, s.now()); err != nil {
+			return err
+		}
+		if s.onRevoke != nil {
+			s.onRevoke(p.sessionID)
+		}
+	}
+	cs, name := s.cookieStore(r)
+	sess := sessions.NewSession(cs, name)
+	opts := *cs.Options
+	opts.MaxAge = -1
+	sess.Options = &opts
+	return sess.Save(r, w)
+}
+
+// load finds the signed-in person of r. A missing, forged, expired or revoked cookie means "signed out", never an error
+// page; only a database failure is an error.
+func (s *Sessions) load(r *http.Request) (*principal, error) {
+	cs, name := s.cookieStore(r)
+	if _, err := r.Cookie(name); err != nil {
+		return nil, nil
+	}
+	sess, err := cs.Get(r, name)
+	if err != nil {
+		return nil, nil
+	}
+	token, _ := sess.Values[tokenKey].(string)
+	if token == "" {
+		return nil, nil
+	}
+	id := hashToken(token)
+	now := s.now()
+	session, user, err := s.store.SessionUser(r.Context(), id, now, s.idle)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if now.Sub(session.LastSeenAt) > time.Minute { // one write a minute per session keeps the idle clock honest enough
+		if err := s.store.TouchSession(r.Context(), id, now); err != nil {
+			s.logger.Warn("touch session", slog.Any("err", err))
+		}
+	}
+	return &principal{user: user, sessionID: id}, nil
+}
+
+// signedIn puts the person into the request context, or sends them to the login page.
+func (s *Sessions) signedIn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.load(r)
+		if err != nil {
+			serveError(w, r, s.logger, err)
+			return
+		}
+		if p == nil {
+			next := r.URL.Path
+			if r.Method != http.MethodGet || isHTMX(r) {
+				next = "/"
+			} else if r.URL.RawQuery != "" {
+				next += "?" + r.URL.RawQuery
+			}
+			redirect(w, r, "/login?next="+url.QueryEscape(next))
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store") // signed-in pages never go into a shared or back/forward cache
+		next.ServeHTTP(w, r.WithContext(withUser(r.Context(), p)))
+	})
+}
+
+// principal is the signed-in person of a request.
+type principal struct {
+	user      db.User
+	sessionID string
+}
+
+type userKey struct{}
+
+func withUser(ctx context.Context, p *principal) context.Context {
+	return context.WithValue(ctx, userKey{}, p)
+}
+
+// currentUser returns the signed-in person, or nil; never panics.
+func currentUser(ctx context.Context) *principal {
+	p, _ := ctx.Value(userKey{}).(*principal)
+	return p
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// clientIP is the peer address. X-Forwarded-For is not trusted: a deployment behind a proxy sees the proxy's address,
+// which the README names as a limit.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,296 @@
+package simulator
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestDemoIsDeterministic(t *testing.T) {
+	t.Parallel()
+	a, err := generateDemo(7, 40, testStart).marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := generateDemo(7, 40, testStart).marshal()
+	c, _ := generateDemo(8, 40, testStart).marshal()
+	if !bytes.Equal(a, b) {
+		t.Error("the same seed gave different portfolios")
+	}
+	if bytes.Equal(a, c) {
+		t.Error("different seeds gave the same portfolio")
+	}
+}
+
+func TestDemoPortfolioShape(t *testing.T) {
+	t.Parallel()
+	st := generateDemo(DemoPortfolio, 200, testStart)
+	zones := map[string]bool{}
+	for _, p := range st.Properties {
+		zones[p.TimeZone] = true
+	}
+	for _, z := range []string{"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix", "Pacific/Honolulu"} {
+		if !zones[z] {
+			t.Errorf("no property in %s", z)
+		}
+	}
+	var offline, unassigned, battery, low, leaks int
+	for _, h := range st.Hubs {
+		if _, err := strconv.ParseInt(strconv.FormatInt(h.Serial, 10), 10, 64); err != nil || h.Serial <= 0 {
+			t.Errorf("serial %d", h.Serial)
+		}
+		if !h.Online {
+			offline++
+		}
+		if h.PropertyID == 0 && h.Company == demoCompany {
+			unassigned++
+		}
+		var locks, thermostats int
+		for _, d := range st.idx().devsByHub[h.ID] {
+			locks += boolInt(d.Type == "lock")
+			thermostats += boolInt(d.Type == "thermostat")
+		}
+		if h.PropertyID != 0 && (locks < 1 || locks > 2 || thermostats != 1) {
+			t.Errorf("hub %d: %d locks, %d thermostats", h.Serial, locks, thermostats)
+		}
+	}
+	for _, d := range st.Devices {
+		if d.PowerSource == "battery" {
+			battery++
+			low += boolInt(d.Battery < 20)
+		}
+		leaks += boolInt(d.Leak)
+	}
+	if offline < 10 || offline > 35 {
+		t.Errorf("%d of %d hubs offline, want about 10%%", offline, len(st.Hubs))
+	}
+	if ratio := float64(low) / float64(battery); ratio < 0.05 || ratio > 0.15 {
+		t.Errorf("%d of %d battery devices below 20%%", low, battery)
+	}
+	if leaks < 1 || leaks > 2 || unassigned != 3 {
+		t.Errorf("%d leaks, %d unassigned hubs", leaks, unassigned)
+	}
+	if first := st.idx().hubsByProperty[101][0]; !first.Online {
+		t.Error("the resident's hub is offline")
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestLargePortfolioIsQuick(t *testing.T) {
+	t.Parallel()
+	limit := 2 * time.Second
+	if raceEnabled {
+		limit *= 5 // the race detector slows allocation-heavy code several times over
+	}
+	began := time.Now()
+	s, err := New(Options{Properties: 5000, Clock: NewFakeClock(testStart)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if took := time.Since(began); took > limit {
+		t.Errorf("5,000 properties took %v, want under %v", took, limit)
+	}
+	s.mu.Lock()
+	props, hubs := len(s.st.Properties), len(s.st.Hubs)
+	s.mu.Unlock()
+	if props != 5000 || hubs != 5004 {
+		t.Errorf("%d properties, %d hubs", props, hubs)
+	}
+}
+
+func TestSameSeedSameIDs(t *testing.T) {
+	t.Parallel()
+	ids := func() []string {
+		s, err := New(Options{Seed: 99, Properties: 5, Clock: NewFakeClock(testStart)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var out []string
+		for _, h := range s.st.idx().sortedHubs {
+			out = append(out, h.ID, h.MasterCode)
+			for _, d := range s.st.idx().devsByHub[h.ID] {
+				out = append(out, d.ID, d.Name)
+			}
+		}
+		return out
+	}
+	if a, b := ids(), ids(); !slices.Equal(a, b) {
+		t.Error("two simulators with the same seed differ")
+	}
+}
+
+func TestStateSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "sim.json")
+	e := start(t, Options{StatePath: path})
+	agent := e.installer()
+	lock := e.firstOf("lock")
+	id := createCode(e, agent, lock.ID, "918273")
+	e.advance(DefaultCommandDelay)
+	e.call("PUT", "/api/devices/"+lock.ID, agent, `{"commands":{"mode":"unlock"}}`, 200, nil) // still pending at Close
+	if err := e.sim.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no state file: %v", err)
+	}
+
+	again := start(t, Options{StatePath: path, Clock: NewFakeClock(testStart.Add(DefaultCommandDelay))})
+	st, status := codeState(again, agent, id) // the old token still works
+	if status != 200 || st.Status != codeSet {
+		t.Fatalf("code after restart: %d %+v", status, st)
+	}
+	again.advance(DefaultCommandDelay)
+	var d map[string]any
+	again.call("GET", "/api/devices/"+lock.ID, agent, nil, 200, &d)
+	if d["status"].(map[string]any)["mode"].(map[string]any)["type"] != "unlocked" {
+		t.Error("the pending command was lost in the restart")
+	}
+	newID := createCode(again, agent, lock.ID, "111999")
+	if newID == id {
+		t.Error("the restored random stream repeated an id")
+	}
+}
+
+func TestStatePathErrors(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(path, []byte(`{"version":1,`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{StatePath: path}); err == nil {
+		t.Error("a corrupt state file was accepted")
+	}
+	for _, o := range []Options{{Properties: -1}, {WebhookURL: "ftp://x"}, {WebhookURL: "/relative"}, {LifeRate: -1}} {
+		if _, err := New(o); err == nil {
+			t.Errorf("New(%+v) accepted", o)
+		}
+	}
+}
+
+func TestLife(t *testing.T) {
+	t.Parallel()
+	run := func() []string {
+		e := start(t, Options{LifeRate: 0.5, Seed: 3})
+		for range 10 {
+			e.advance(time.Minute)
+		}
+		var types []string
+		for _, d := range e.sim.Deliveries() {
+			types = append(types, d.MessageType)
+		}
+		return types
+	}
+	a, b := run(), run()
+	if !slices.Equal(a, b) {
+		t.Error("the same seed lived differently")
+	}
+	seen := map[string]bool{}
+	for _, mt := range a {
+		seen[mt] = true
+	}
+	if !seen["heartbeat"] || len(seen) < 4 {
+		t.Errorf("life produced %v", seen)
+	}
+}
+
+func TestQuietRunsStayQuiet(t *testing.T) {
+	t.Parallel()
+	e := start(t, Options{})
+	hub := e.firstOf("lock").HubID
+	e.advance(10 * time.Minute)
+	if d := e.sim.Deliveries(); len(d) != 0 {
+		t.Errorf("a run without life sent %d webhooks", len(d))
+	}
+	var h map[string]any
+	e.call("GET", "/api/hubs/"+hub, e.installer(), nil, 200, &h)
+	beat, _ := time.Parse(time.RFC3339Nano, h["status"].(map[string]any)["heartBeat"].(string))
+	if age := testStart.Add(10 * time.Minute).Sub(beat); age < 0 || age >= time.Minute {
+		t.Errorf("heartBeat %v is %v old", beat, age)
+	}
+}
+
+func TestWallClockAndContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	s, err := Start(ctx, Options{Properties: 2, CommandDelay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, sim: s, hc: &http.Client{Timeout: 5 * time.Second}}
+	agent := e.installer()
+	lock := e.firstOf("lock").ID
+	e.call("PUT", "/api/devices/"+lock, agent, `{"commands":{"mode":"unlock"}}`, 200, nil)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(e.events("Unlock")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the command was not applied on the wall clock")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+"/api/hubs", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			break // the server is gone
+		}
+		resp.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server outlived its context")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close after cancel: %v", err)
+	}
+	if err := s.Flush(t.Context()); err != nil && err != ErrClosed {
+		t.Errorf("Flush after Close: %v", err)
+	}
+}
+
+func TestCatalogueTable(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, m := range Catalogue() {
+		for _, dt := range m.DeviceTypes {
+			key := dt + "/" + m.Name
+			if seen[key] {
+				t.Errorf("duplicate catalogue row %s", key)
+			}
+			seen[key] = true
+		}
+		if m.Details != detailsNone && m.Example == nil {
+			t.Errorf("%s has no example details", m.Name)
+		}
+		if m.User != (m.DefaultUser != "") {
+			t.Errorf("%s: User %v but default user %q", m.Name, m.User, m.DefaultUser)
+		}
+	}
+	for _, key := range []string{"hub/online", "hub/heartbeat", "hub/power_source", "hub/unassigned_from_account", "lock/Lock", "lock/Unlock",
+		"lock/lock_code_added", "leakage_sensor/leak_detected", "thermostat/thermostat_mode_changed", "repeater/offline", "access_panel/access_granted"} {
+		if !seen[key] {
+			t.Errorf("catalogue lacks %s", key)
+		}
+	}
+	if len(seen) < 60 {
+		t.Errorf("catalogue has %d (device_type, message_type) pairs", len(seen))
+	}
+}
