@@ -45,10 +45,12 @@ func browser(t *testing.T) context.Context {
 		cancel()
 		acancel()
 	})
-	ctx, tcancel := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(tcancel)
-	if err := chromedp.Run(ctx); err != nil { // starts the browser now, so a broken install fails here, plainly
+	// The first action starts the browser and must run on a context without a deadline (the deadline would stop
+	// the browser); later actions get one.
+	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	ctx, tcancel := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(tcancel)
 	return ctx
 }

@@ -167,7 +167,7 @@ func (s *Simulator) setCode(t target, lc *lockCode, e *codeDevice, at time.Time)
 	}
 	for slot, pin := range d.Codes {
 		if pin != nil && *pin == lc.Code && slot != strconv.Itoa(e.Slot) {
-			_ = 0
+			fail(errDuplicateCode)
 			return
 		}
 	}
