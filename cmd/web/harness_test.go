@@ -153,3 +153,19 @@ func (b *syncBuffer) String() string {
 }
 
 var errNotYet = errors.New("not yet")
+
+// waitSynced waits until the first mirror sync has filled the property list.
+func (a *testApp) waitSynced(t *testing.T) {
+	t.Helper()
+	c := a.client(t)
+	a.login(t, c, "admin@example.com", "demo-admin-password")
+	waitFor(t, 30*time.Second, "the first mirror sync", func() (bool, error) {
+		resp, err := c.Get(a.URL + "/properties")
+		if err != nil {
+			return false, err
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(body), `data-testid="property-row"`), errNotYet
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -165,14 +166,6 @@ func (s *Simulator) Faults() []Fault {
 	for _, f := range s.faults.faults {
 		out = append(out, *f)
 	}
-	slices.SortFunc(out, func(a, b Fault) int {
-		switch {
-		case a.Route < b.Route:
-			return -1
-		case a.Route > b.Route:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Fault) int { return strings.Compare(a.Route, b.Route) })
 	return out
 }

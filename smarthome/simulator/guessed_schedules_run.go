@@ -85,7 +85,7 @@ func (s *Simulator) activate(w http.ResponseWriter, d *device, id string) error 
 // runSchedules applies, for every device running a schedule, the latest block that started in (last, now] in the
 // hub's zone, as a command would; a manual change holds the schedule off until hold_until. Callers hold s.mu.
 func (s *Simulator) runSchedules(last, now time.Time) {
-	for _, sc := range s.st.Schedules {
+	for _, sc := range s.sortedSchedules() {
 		for _, id := range sc.DeviceIDs {
 			d := s.st.Devices[id]
 			if d == nil || d.ScheduleID != sc.ID || d.Offline || d.HoldUntil.After(now) {

@@ -206,3 +206,43 @@ func TestReservations(t *testing.T) {
 	e.call("GET", "/api/lock_codes/"+*r.LockCodeID, agent, nil, 404, nil)
 	e.call("PUT", fmt.Sprintf("/api/reservations/%d", r.ID), agent, `{"guest_name":"B"}`, 409, nil)
 }
+
+func TestDeviceDetailUpdate(t *testing.T) {
+	t.Parallel()
+	e := start(t, Options{})
+	agent := e.installer()
+	sw := e.firstOf("thermostat").ID
+	tests := []struct {
+		name, body string
+		want       int
+		check      func(d deviceJSON) bool
+	}{
+		{"rename", `{"device_name":"Hall Thermostat","occupant_setting":"Hall"}`, 200,
+			func(d deviceJSON) bool { return d.DeviceName == "Hall Thermostat" && d.OccupantSetting == "Hall" }},
+		{"move to another property", `{"property_id":102}`, 200, func(d deviceJSON) bool { return d.PropertyID != nil && *d.PropertyID == 102 }},
+		{"unassign", `{"property_id":null}`, 200, func(d deviceJSON) bool { return d.PropertyID == nil }},
+		{"unknown property", `{"property_id":99999}`, 422, nil},
+		{"empty name", `{"device_name":" "}`, 422, nil},
+		{"not a number", `{"property_id":"abc"}`, 422, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, b := e.do("PUT", "/api/devices/"+sw, agent, tt.body)
+			if status != tt.want {
+				t.Fatalf("status %d, want %d: %s", status, tt.want, b)
+			}
+			if tt.check != nil {
+				var d deviceJSON
+				e.call("GET", "/api/devices/"+sw, agent, nil, 200, &d)
+				if !tt.check(d) {
+					t.Errorf("device after update %+v", d)
+				}
+			}
+		})
+	}
+	var byType map[string][]deviceJSON
+	e.call("GET", "/api/properties/101/devices", agent, nil, 200, &byType)
+	if len(byType["thermostat"]) != 0 {
+		t.Error("the unassigned thermostat is still listed at its old property")
+	}
+}

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"slices"
 	"strconv"
 	"time"
 )
@@ -215,7 +216,13 @@ func (s *Simulator) removeCode(t target, lc *lockCode, e *codeDevice, at time.Ti
 // requeueHub resumes code removals that waited for a hub to come back. Callers hold s.mu.
 func (s *Simulator) requeueHub(hubID string) {
 	now := s.clock.Now()
-	for _, lc := range s.st.LockCodes {
+	ids := make([]string, 0, len(s.st.LockCodes))
+	for id := range s.st.LockCodes {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // a fixed order keeps seeded runs repeatable
+	for _, id := range ids {
+		lc := s.st.LockCodes[id]
 		for _, e := range lc.Devices {
 			if d := s.st.Devices[e.DeviceID]; e.Status == codeRemoving && d != nil && d.HubID == hubID {
 				s.schedule(job{Due: now.Add(s.opts.CommandDelay), Kind: jobCodeSync, LockCodeID: lc.ID, DeviceID: d.ID})

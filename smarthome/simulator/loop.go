@@ -61,7 +61,7 @@ func (s *Simulator) schedule(j job) {
 }
 
 // loop runs due work until ctx ends: on a timer for the wall clock, on Changed for a fake clock, and whenever a
-// request queues a job. It also saves the state once a second when it changed.
+// request queues a job. It also saves the state when it changed: once a second, or less often when saving is slow.
 func (s *Simulator) loop(ctx context.Context) {
 	var saveTick <-chan time.Time
 	if s.opts.StatePath != "" {
@@ -90,6 +90,9 @@ func (s *Simulator) loop(ctx context.Context) {
 		case <-moved:
 		case <-timerC:
 		case <-saveTick:
+			if time.Since(s.lastSave) < s.saveEvery {
+				continue
+			}
 			if err := s.save(false); err != nil && s.opts.Logger != nil {
 				s.opts.Logger.Warn("simulator state not saved", "err", err)
 			}
@@ -172,7 +175,7 @@ func (s *Simulator) runJob(j *job) {
 // second of the minute, so 5,000 hubs do not all report at once). The heartbeat webhook is sent only when life is on:
 // a quiet run stays quiet. Callers hold s.mu.
 func (s *Simulator) heartbeats(last, now time.Time) {
-	for _, h := range s.st.Hubs {
+	for _, h := range s.st.idx().sortedHubs { // in serial order, so a seeded run sends the same sequence
 		if !h.Online {
 			continue
 		}

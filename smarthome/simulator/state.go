@@ -144,14 +144,14 @@ func serialOf(h *hub) int64 {
 	return h.Serial
 }
 
-// marshal snapshots the state as indented JSON (a person may read or edit the file).
+// marshal snapshots the state as JSON (compact: 5,000 properties are tens of megabytes).
 func (st *state) marshal() ([]byte, error) {
 	rng, err := st.pcg.MarshalBinary()
 	if err != nil {
 		return nil, fmt.Errorf("simulator: save random state: %w", err)
 	}
 	st.RNG = rng
-	b, err := json.MarshalIndent(st, "", " ")
+	b, err := json.Marshal(st)
 	if err != nil {
 		return nil, fmt.Errorf("simulator: encode state: %w", err)
 	}
