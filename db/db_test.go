@@ -32,7 +32,8 @@ func TestOpenCreatesDirectoryAndEscapesPath(t *testing.T) {
 func TestOpenErrors(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "file")
-	must(t, os.WriteFile(file, []byte("x"), 0o600))
+	// SQLite treats a file shorter than a page as an empty database, so the junk must be longer.
+	must(t, os.WriteFile(file, []byte(strings.Repeat("not a database ", 500)), 0o600))
 	tests := []struct {
 		name string
 		path string
@@ -145,7 +146,10 @@ func TestPing(t *testing.T) {
 			must(t, o.Close())
 			must(t, os.Rename(other, path))
 		}, true},
-		{"file overwritten", func(t *testing.T, _ *Store, path string) {
+		{"file overwritten", func(t *testing.T, s *Store, path string) {
+			// Until a checkpoint, every page lives in the WAL and damage to the main file is invisible.
+			_, err := s.w.ExecContext(t.Context(), "PRAGMA wal_checkpoint(TRUNCATE)")
+			must(t, err)
 			must(t, os.WriteFile(path, []byte(strings.Repeat("not a database ", 500)), 0o600))
 		}, true},
 	}
@@ -179,9 +183,9 @@ func TestConcurrentWriters(t *testing.T) {
 	defer b.Close()
 	must(t, a.ApplySync(t.Context(), genSnapshot(20, 1, 4, t0)))
 
-	const workers, ops = 16, 15
+	const workers, ops, writesPerOp = 16, 15, 5
 	var wg sync.WaitGroup
-	errs := make(chan error, workers*ops*2)
+	errs := make(chan error, workers*ops*writesPerOp) // never blocks a worker
 	for w := range workers {
 		s := []*Store{a, b}[w%2]
 		wg.Go(func() {

@@ -12,16 +12,28 @@ import (
 type capability string
 
 const (
-	capViewPortfolio capability = "view the portfolio (properties, hubs, devices)"
-	capSync          capability = "sync the mirror now"
-	capManageUsers   capability = "manage users"
+	capViewPortfolio   capability = "view the portfolio (properties, hubs, devices)"
+	capSync            capability = "sync the mirror now"
+	capManageUsers     capability = "manage users"
+	capViewActivity    capability = "read the device activity log"
+	capViewAudit       capability = "read the staff audit log"
+	capManageInbox     capability = "manage the webhook inbox"
+	capOperate         capability = "send commands to hubs and devices"
+	capResetMasterCode capability = "reset a hub's master code"
+	capManageAccess    capability = "manage lock codes, reservations, invitations, guest links and move-outs"
+	capManageSchedules capability = "manage schedules"
+	capEditPortfolio   capability = "create, edit and delete properties, hubs and device assignments"
+	capRevealAnyCode   capability = "reveal lock codes other people issued"
 )
 
+// roleCapabilities is the role table of the README. Admins may do everything but the master-code reset, which the
+// upstream reserves for hub installers.
 var roleCapabilities = map[db.Role][]capability{
-	db.RoleAdmin:     {capViewPortfolio, capSync, capManageUsers},
-	db.RoleStaff:     {capViewPortfolio, capSync},
-	db.RoleInstaller: {capViewPortfolio, capSync},
-	db.RoleAuditor:   {capViewPortfolio},
+	db.RoleAdmin: {capViewPortfolio, capSync, capManageUsers, capViewActivity, capViewAudit, capManageInbox, capOperate,
+		capManageAccess, capManageSchedules, capEditPortfolio, capRevealAnyCode},
+	db.RoleStaff:     {capViewPortfolio, capSync, capViewActivity, capOperate, capManageAccess, capManageSchedules},
+	db.RoleInstaller: {capViewPortfolio, capSync, capOperate, capResetMasterCode},
+	db.RoleAuditor:   {capViewPortfolio, capViewActivity, capViewAudit},
 }
 
 func (p *principal) can(c capability) bool {

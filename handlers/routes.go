@@ -31,10 +31,15 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /sync", s.require(capSync, handleSyncNow(d)))
 	mux.Handle("GET /sync", view(handleSyncStatus(d)))
 
+	// Live updates
+	mux.Handle("GET /events", s.require(capViewPortfolio, handleEvents(d)))
+
 	// People
 	mux.Handle("GET /users", s.require(capManageUsers, handleUsers(s)))
 	mux.Handle("POST /users", s.require(capManageUsers, handleUserCreate(s, d.Hasher)))
 	mux.Handle("POST /users/{id}", s.require(capManageUsers, handleUserUpdate(s)))
+
+	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
 	mux.Handle("/", handleNotFound(d))
 }

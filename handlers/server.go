@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/handlers/live"
 )
 
 // Options are the server settings that come from configuration.
@@ -22,10 +23,16 @@ type Deps struct {
 	Sessions *Sessions
 	Hasher   *PasswordHasher
 	Syncer   *Syncer
+	Upstream *Upstream    // the Smart Home API; changes go there first, then to the mirror
+	Broker   *live.Broker // live pushes to open pages, after the database commit
 }
 
 // NewServer returns the root handler with all middleware applied.
 func NewServer(d Deps, opts Options) http.Handler {
+	if d.Broker != nil { // a revoked session or a changed person loses their live streams at once
+		d.Sessions.onRevoke = d.Broker.CloseSession
+		d.Sessions.onRevokeUser = d.Broker.CloseUser
+	}
 	mux := http.NewServeMux()
 	addRoutes(mux, d, opts)
 	var h http.Handler = mux

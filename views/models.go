@@ -22,9 +22,12 @@ type PageMeta struct {
 // UserData is the signed-in user as the layout shows them; the flags decide which links appear.
 type UserData struct {
 	Name, Email, Role string // Role is already a display label ("Admin", "Leasing staff")
-	CanAdmin          bool   // manages users
-	CanAudit          bool   // reads the activity and audit logs
-	CanOperate        bool   // sends device commands and issues codes
+	CanAdmin          bool   // manages users, the webhook inbox and the portfolio itself
+	CanAudit          bool   // reads the staff audit log
+	CanActivity       bool   // reads the device activity log
+	CanOperate        bool   // sends device and hub commands
+	CanManageAccess   bool   // issues lock codes, reservations, invitations, guest links
+	CanSchedule       bool   // edits schedules
 	IsInstaller       bool   // may reset master codes
 }
 

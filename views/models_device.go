@@ -1,6 +1,10 @@
 package views
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/a-h/templ"
+)
 
 // DeviceGroupData is the devices of one type on a property page.
 type DeviceGroupData struct {
@@ -21,6 +25,7 @@ type DeviceDetailData struct {
 	PropertyID, PropertyName string // empty when unassigned
 	State                    DeviceStateData
 	Sync                     SyncData
+	Sections                 []templ.Component // feature sections (commands, codes, schedules…), rendered in order after the state
 }
 
 // DeviceStateData is a device's live state: the panel htmx or SSE re-renders. Set the one typed part that fits

@@ -1,5 +1,7 @@
 package views
 
+import "github.com/a-h/templ"
+
 // HomeData is the home page: portfolio counts, sync status and what needs attention now.
 type HomeData struct {
 	Properties   int
@@ -72,6 +74,7 @@ type PropertyDetailData struct {
 	Sync                        SyncData
 	Hubs                        []HubRowData
 	Devices                     []DeviceGroupData // grouped by type, in display order
+	Sections                    []templ.Component // feature sections (codes, reservations…), rendered in order after the devices
 }
 
 // HubFilterData is the hub list's search form.
@@ -116,4 +119,5 @@ type HubDetailData struct {
 	TimeZone                 string
 	Devices                  []DeviceRowData
 	Sync                     SyncData
+	Sections                 []templ.Component // feature sections (commands, activity…), rendered in order after the devices
 }

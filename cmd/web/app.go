@@ -13,6 +13,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/handlers"
+	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -45,7 +46,7 @@ var demoUsers = []struct {
 // start opens the store, sets up people, binds the listener, starts the embedded simulator in demo mode, and wires
 // the server. On error everything already started is stopped.
 func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) (_ *app, err error) {
-	a := &app{beforeShutdown: func() {}}
+	a := &app{}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -82,7 +83,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if cfg.Demo() {
 		agent := simulator.DefaultAgents()[0]
 		sim, err := simulator.Start(bg, simulator.Options{CommandDelay: cfg.CommandDelay, LifeRate: cfg.SimLife,
-			Seed: 1, Logger: logger.With(slog.String("component", "simulator"))})
+			Seed: simulator.DemoPortfolio, Logger: logger.With(slog.String("component", "simulator"))})
 		if err != nil {
 			return nil, fmt.Errorf("embedded simulator: %w", err)
 		}
@@ -96,11 +97,14 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return nil, fmt.Errorf("smarthome client: %w", err)
 	}
 	upstream := handlers.NewUpstream(api)
+	broker := live.New(logger.With(slog.String("component", "live")), live.Options{})
+	a.closers = append(a.closers, broker.Close)
 	syncer := handlers.NewSyncer(logger, store, upstream, handlers.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
 	go syncer.Run(bg)
 
 	a.srv = &http.Server{
-		Handler: handlers.NewServer(handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer},
+		Handler: handlers.NewServer(handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
+			Upstream: upstream, Broker: broker},
 			handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -109,6 +113,8 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	// Open streams never end by themselves: close them before Shutdown waits for handlers to return.
+	a.beforeShutdown = broker.Close
 	if cfg.Demo() {
 		printDemoLogins(stdout, cfg, a.ln.Addr())
 	}
