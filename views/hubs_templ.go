@@ -607,9 +607,11 @@ func hubBody(d HubDetailData) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		for _, sec := range d.Sections {
-			templ_7745c5c3_Err = sec.Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
+			if sec != nil {
+				templ_7745c5c3_Err = sec.Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
 			}
 		}
 		return nil
