@@ -99,8 +99,8 @@ const (
 	maxAuditLimit     = 1000
 )
 
-// ListAudit returns entries matching f, newest first.
-func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+// query returns the statement selecting f's entries, newest first, and its arguments.
+func (f AuditFilter) query() (string, []any) {
 	conds, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, arg any) {
 		conds = append(conds, cond)
@@ -134,10 +134,15 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, err
 	if limit <= 0 {
 		limit = defaultAuditLimit
 	}
+	q := `SELECT ` + auditCols + ` FROM audit_log WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY id DESC LIMIT ?`
+	return q, append(args, min(limit, maxAuditLimit))
+}
+
+// ListAudit returns entries matching f, newest first.
+func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	q, args := f.query()
 	rows := []auditRow{}
-	err := s.r.SelectContext(ctx, &rows, `SELECT `+auditCols+` FROM audit_log WHERE `+
-		strings.Join(conds, " AND ")+` ORDER BY id DESC LIMIT ?`, append(args, min(limit, maxAuditLimit))...)
-	if err != nil {
+	if err := s.r.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("db: list audit: %w", err)
 	}
 	entries := make([]AuditEntry, len(rows))

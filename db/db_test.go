@@ -17,7 +17,7 @@ import (
 func TestOpenCreatesDirectoryAndEscapesPath(t *testing.T) {
 	t.Parallel()
 	// URI metacharacters in the path must reach the filesystem unchanged.
-	path := filepath.Join(t.TempDir(), "a?b#c%20d", "nested", "dash.db")
+	path := filepath.Join(t.TempDir(), "a?b#c%20d e", "nested", "dash.db")
 	s, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +27,19 @@ func TestOpenCreatesDirectoryAndEscapesPath(t *testing.T) {
 		t.Fatalf("database file not at %s: %v", path, err)
 	}
 	must(t, s.Ping(t.Context()))
+}
+
+// TestOpenRelativePath opens the default DATABASE_PATH shape, relative to the working directory.
+func TestOpenRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s, err := Open(t.Context(), "./data/dashboard.db")
+	must(t, err)
+	defer s.Close()
+	must(t, s.Ping(t.Context()))
+	if _, err := os.Stat(filepath.Join(dir, "data", "dashboard.db")); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestOpenErrors(t *testing.T) {
@@ -213,4 +226,40 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Fatalf("CountUsers = %d, %v; want %d", n, err, workers*ops)
 	}
 	checkCounters(t, a)
+}
+
+func TestInTxCommitsOrRollsBack(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := t.Context()
+	insert := func(tx *sqlx.Tx, id int64) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO properties (id, synced_at) VALUES (?, 0)`, id)
+		return err
+	}
+	boom := errors.New("boom")
+	must(t, s.inTx(ctx, func(tx *sqlx.Tx) error { return insert(tx, 1) }))
+	if err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		must(t, insert(tx, 2))
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("panic swallowed")
+			}
+		}()
+		_ = s.inTx(ctx, func(tx *sqlx.Tx) error {
+			must(t, insert(tx, 3))
+			panic("boom")
+		})
+	}()
+	var ids []int64
+	must(t, s.r.SelectContext(ctx, &ids, `SELECT id FROM properties ORDER BY id`))
+	if fmt.Sprint(ids) != "[1]" {
+		t.Fatalf("properties = %v, want [1]: the failed transactions must leave nothing", ids)
+	}
+	// The writer connection is usable again after both failures.
+	must(t, s.UpsertProperty(ctx, Property{ID: 4}))
 }

@@ -109,6 +109,9 @@ func (d Device) withDefaults(at time.Time) Device {
 // means now; zero StateChangedAt means SyncedAt. A HubID or PropertyID not in the mirror is
 // ErrNotFound.
 func (s *Store) UpsertDevice(ctx context.Context, d Device) error {
+	if d.ID == "" || d.HubID == "" {
+		return fmt.Errorf("db: upsert device %q of hub %q: both ids are required", d.ID, d.HubID)
+	}
 	if !validAlert(d.Alert) {
 		return fmt.Errorf("db: upsert device %s: unknown alert %q", d.ID, d.Alert)
 	}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -82,6 +83,9 @@ func (h Hub) upsertArgs() []any {
 // UpsertHub inserts or replaces one mirrored hub after an upstream change. Zero SyncedAt means
 // now. A PropertyID not in the mirror is ErrNotFound.
 func (s *Store) UpsertHub(ctx context.Context, h Hub) error {
+	if h.ID == "" {
+		return errors.New("db: upsert hub: id is required")
+	}
 	h.SyncedAt = nowOr(h.SyncedAt)
 	_, err := s.w.ExecContext(ctx, upsertHubSQL, h.upsertArgs()...)
 	if isForeignKey(err) {

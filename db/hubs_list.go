@@ -50,21 +50,29 @@ func (f HubFilter) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
+// queries returns the count and page statements for f and their shared arguments (the page
+// statement takes LIMIT and OFFSET after them).
+func (f HubFilter) queries() (count, page string, args []any) {
+	where, args := f.where()
+	count = `SELECT count(*) FROM hubs h WHERE ` + where
+	page = `SELECT ` + hubColsH + `, coalesce(p.name, '') AS property_name,
+			(SELECT count(*) FROM devices d WHERE d.hub_id = h.id) AS devices
+		FROM hubs h LEFT JOIN properties p ON p.id = h.property_id
+		WHERE ` + where + ` ORDER BY lower(h.home_name), h.id LIMIT ? OFFSET ?`
+	return count, page, args
+}
+
 // ListHubs returns one page of mirrored hubs with their property's name and device count.
 func (s *Store) ListHubs(ctx context.Context, f HubFilter) (HubPage, error) {
 	page, perPage, offset := pageBounds(f.Page, f.PerPage)
-	where, args := f.where()
+	countSQL, pageSQL, args := f.queries()
 	res := HubPage{Page: page, PerPage: perPage}
 	rows := []hubListRow{}
 	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &res.Total, `SELECT count(*) FROM hubs h WHERE `+where, args...); err != nil {
+		if err := tx.GetContext(ctx, &res.Total, countSQL, args...); err != nil {
 			return err
 		}
-		return tx.SelectContext(ctx, &rows, `SELECT `+hubColsH+`, coalesce(p.name, '') AS property_name,
-				(SELECT count(*) FROM devices d WHERE d.hub_id = h.id) AS devices
-			FROM hubs h LEFT JOIN properties p ON p.id = h.property_id
-			WHERE `+where+` ORDER BY lower(h.home_name), h.id LIMIT ? OFFSET ?`,
-			append(args, perPage, offset)...)
+		return tx.SelectContext(ctx, &rows, pageSQL, append(args, perPage, offset)...)
 	})
 	if err != nil {
 		return HubPage{}, fmt.Errorf("db: list hubs: %w", err)

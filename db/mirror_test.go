@@ -72,8 +72,14 @@ func TestHubAndDeviceRoundTrip(t *testing.T) {
 
 	wantErr(t, s.UpsertHub(ctx, Hub{ID: "h2", PropertyID: ptr(int64(99))}), ErrNotFound)
 	wantErr(t, s.UpsertDevice(ctx, Device{ID: "d3", HubID: "nope"}), ErrNotFound)
-	if err := s.UpsertDevice(ctx, Device{ID: "d3", HubID: h.ID, Alert: "fire"}); err == nil {
-		t.Error("unknown alert accepted")
+	for _, bad := range []error{
+		s.UpsertDevice(ctx, Device{ID: "d3", HubID: h.ID, Alert: "fire"}),
+		s.UpsertDevice(ctx, Device{HubID: h.ID}),
+		s.UpsertHub(ctx, Hub{}),
+	} {
+		if bad == nil {
+			t.Error("invalid hub or device accepted")
+		}
 	}
 	for _, err := range []error{
 		func() error { _, err := s.Hub(ctx, "nope"); return err }(),
@@ -174,11 +180,17 @@ func TestUpdateDeviceLive(t *testing.T) {
 			t.Errorf("%s: SyncedAt = %v, want %v", st.name, got.SyncedAt, at)
 		}
 		checkCounters(t, s)
-	}
-	var n int
-	must(t, s.r.GetContext(ctx, &n, `SELECT n_low_battery FROM properties`))
-	if n != 0 {
-		t.Errorf("battery at exactly LowBatteryPercent counted as low (%d)", n)
+		// The triggers' threshold must be the Go constant's.
+		wantLow := 0
+		if *got.Battery < LowBatteryPercent {
+			wantLow = 1
+		}
+		if c, _ := s.PortfolioCounts(ctx); c.LowBattery != wantLow {
+			t.Errorf("%s: portfolio LowBattery = %d, want %d", st.name, c.LowBattery, wantLow)
+		}
+		if pg, _ := s.ListProperties(ctx, PropertyFilter{}); pg.Items[0].LowBattery != wantLow {
+			t.Errorf("%s: property LowBattery = %d, want %d", st.name, pg.Items[0].LowBattery, wantLow)
+		}
 	}
 	wantErr(t, s.UpdateDeviceLive(ctx, "nope", "{}", nil, nil, nil, t0), ErrNotFound)
 	if err := s.UpdateDeviceLive(ctx, id, "", nil, nil, ptr("fire"), t0); err == nil {
@@ -197,12 +209,30 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 	checkCounters(t, s)
 	ops := []func() error{
 		func() error { d := snap.Devices[0]; d.PropertyID = ptr(int64(1003)); return s.UpsertDevice(ctx, d) },
-		func() error { d := snap.Devices[1]; d.PropertyID = nil; d.Battery = ptr(1); return s.UpsertDevice(ctx, d) },
-		func() error { d := snap.Devices[2]; d.Alert = AlertSmoke; d.Battery = nil; return s.UpsertDevice(ctx, d) },
-		func() error { h := snap.Hubs[0]; h.PropertyID = ptr(int64(1002)); h.Online = false; return s.UpsertHub(ctx, h) },
+		func() error {
+			d := snap.Devices[1]
+			d.PropertyID = nil
+			d.Battery = ptr(1)
+			return s.UpsertDevice(ctx, d)
+		},
+		func() error {
+			d := snap.Devices[2]
+			d.Alert = AlertSmoke
+			d.Battery = nil
+			return s.UpsertDevice(ctx, d)
+		},
+		func() error {
+			h := snap.Hubs[0]
+			h.PropertyID = ptr(int64(1002))
+			h.Online = false
+			return s.UpsertHub(ctx, h)
+		},
 		func() error { return s.UpdateHubLive(ctx, snap.Hubs[3].ID, ptr(false), nil, nil, nil, t0) },
 		func() error { return s.UpdateDeviceLive(ctx, snap.Devices[5].ID, "", ptr(3), nil, ptr(AlertLeak), t0) },
-		func() error { _, err := s.w.ExecContext(ctx, `DELETE FROM hubs WHERE id = ?`, snap.Hubs[2].ID); return err },
+		func() error {
+			_, err := s.w.ExecContext(ctx, `DELETE FROM hubs WHERE id = ?`, snap.Hubs[2].ID)
+			return err
+		},
 		func() error { return s.DeleteProperty(ctx, 1001) },
 		func() error { return s.ApplySync(ctx, genSnapshot(3, 2, 2, t0.Add(time.Hour))) },
 	}

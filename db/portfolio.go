@@ -68,6 +68,22 @@ const (
 	maxAlertLimit     = 500
 )
 
+// alertDevicesSQL lists devices needing attention and offline hubs, newest first; it takes LIMIT.
+var alertDevicesSQL = `SELECT kind, device_id, hub_id, property_id, property_name, name, type, battery, at FROM (
+		SELECT CASE WHEN d.alert <> '' THEN d.alert ELSE 'low_battery' END AS kind, d.id AS device_id,
+			d.hub_id, d.property_id, coalesce(p.name, '') AS property_name, d.name, d.type, d.battery,
+			d.state_changed_at AS at
+		FROM devices d LEFT JOIN properties p ON p.id = d.property_id
+		WHERE ` + qualifyAttention("d") + `
+		UNION ALL
+		SELECT 'hub_offline', '', h.id, h.property_id, coalesce(p.name, ''), h.home_name, 'hub', h.battery,
+			coalesce(h.last_heartbeat_at, h.synced_at)
+		FROM hubs h LEFT JOIN properties p ON p.id = h.property_id
+		WHERE h.online = 0
+	) AS attention
+	ORDER BY at DESC, hub_id, device_id
+	LIMIT ?`
+
 // AlertDevices returns what needs attention, newest first: devices with an alert or a low battery
 // (one entry per device, its alert taking precedence) and offline hubs. limit ≤ 0 means 50; at most 500.
 func (s *Store) AlertDevices(ctx context.Context, limit int) ([]DeviceAlert, error) {
@@ -86,21 +102,7 @@ func (s *Store) AlertDevices(ctx context.Context, limit int) ([]DeviceAlert, err
 		Battery      sql.NullInt64 `db:"battery"`
 		At           int64         `db:"at"`
 	}{}
-	err := s.r.SelectContext(ctx, &rows, `
-		SELECT kind, device_id, hub_id, property_id, property_name, name, type, battery, at FROM (
-			SELECT CASE WHEN d.alert <> '' THEN d.alert ELSE 'low_battery' END AS kind, d.id AS device_id,
-				d.hub_id, d.property_id, coalesce(p.name, '') AS property_name, d.name, d.type, d.battery,
-				d.state_changed_at AS at
-			FROM devices d LEFT JOIN properties p ON p.id = d.property_id
-			WHERE `+qualifyAttention("d")+`
-			UNION ALL
-			SELECT 'hub_offline', '', h.id, h.property_id, coalesce(p.name, ''), h.home_name, 'hub', h.battery,
-				coalesce(h.last_heartbeat_at, h.synced_at)
-			FROM hubs h LEFT JOIN properties p ON p.id = h.property_id
-			WHERE h.online = 0
-		) AS attention
-		ORDER BY at DESC, hub_id, device_id
-		LIMIT ?`, limit)
+	err := s.r.SelectContext(ctx, &rows, alertDevicesSQL, limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: alert devices: %w", err)
 	}

@@ -93,21 +93,28 @@ func (f PropertyFilter) orderBy() string {
 	}
 }
 
+// queries returns the count and page statements for f and their shared arguments (the page
+// statement takes LIMIT and OFFSET after them).
+func (f PropertyFilter) queries() (count, page string, args []any) {
+	where, args := f.where()
+	count = `SELECT count(*) FROM properties p WHERE ` + where
+	page = `SELECT ` + qualify("p", propertyCols) + `, p.n_hubs, p.n_hubs_offline, p.n_devices, p.n_low_battery, p.n_alerts
+		FROM properties p WHERE ` + where + ` ORDER BY ` + f.orderBy() + ` LIMIT ? OFFSET ?`
+	return count, page, args
+}
+
 // ListProperties returns one page of mirrored properties with their hub, device and alert counts.
 func (s *Store) ListProperties(ctx context.Context, f PropertyFilter) (PropertyPage, error) {
 	page, perPage, offset := pageBounds(f.Page, f.PerPage)
-	where, args := f.where()
+	countSQL, pageSQL, args := f.queries()
 	res := PropertyPage{Page: page, PerPage: perPage}
 	rows := []propertyListRow{}
 	// One read transaction, so Total and Items describe the same state of the mirror.
 	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &res.Total, `SELECT count(*) FROM properties p WHERE `+where, args...); err != nil {
+		if err := tx.GetContext(ctx, &res.Total, countSQL, args...); err != nil {
 			return err
 		}
-		return tx.SelectContext(ctx, &rows, `SELECT `+qualify("p", propertyCols)+`,
-				p.n_hubs, p.n_hubs_offline, p.n_devices, p.n_low_battery, p.n_alerts
-			FROM properties p WHERE `+where+` ORDER BY `+f.orderBy()+` LIMIT ? OFFSET ?`,
-			append(args, perPage, offset)...)
+		return tx.SelectContext(ctx, &rows, pageSQL, append(args, perPage, offset)...)
 	})
 	if err != nil {
 		return PropertyPage{}, fmt.Errorf("db: list properties: %w", err)

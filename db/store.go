@@ -39,11 +39,12 @@ var (
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE, from the writer DSN), committing when fn
 // returns nil and rolling back otherwise. fn must use only tx: the writer pool has one
-// connection, which tx holds, so any s.w call inside fn would wait forever.
-func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) (err error) {
+// connection, which tx holds, so any s.w call inside fn would wait forever. Callers prefix the
+// returned error with "db: " and their operation.
+func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("db: begin: %w", err)
+		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -53,12 +54,12 @@ func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) (err error) {
 	}()
 	if err := fn(tx); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("db: rollback: %w", rbErr))
+			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }

@@ -29,6 +29,9 @@ func (snap Snapshot) validate() error {
 	}
 	hubs := make(map[string]struct{}, len(snap.Hubs))
 	for _, h := range snap.Hubs {
+		if h.ID == "" {
+			return errors.New("a hub has no id")
+		}
 		if h.PropertyID != nil {
 			if _, ok := props[*h.PropertyID]; !ok {
 				return fmt.Errorf("hub %s: property %d is not in the snapshot", h.ID, *h.PropertyID)
@@ -37,6 +40,9 @@ func (snap Snapshot) validate() error {
 		hubs[h.ID] = struct{}{}
 	}
 	for _, d := range snap.Devices {
+		if d.ID == "" {
+			return fmt.Errorf("a device of hub %s has no id", d.HubID)
+		}
 		if _, ok := hubs[d.HubID]; !ok {
 			return fmt.Errorf("device %s: hub %s is not in the snapshot", d.ID, d.HubID)
 		}

@@ -113,6 +113,8 @@ func TestApplySyncRejectsInconsistentSnapshots(t *testing.T) {
 		{"device of a missing hub", func(sn *Snapshot) { sn.Devices[0].HubID = "ghost" }},
 		{"device of a missing property", func(sn *Snapshot) { sn.Devices[0].PropertyID = ptr(int64(42)) }},
 		{"unknown alert", func(sn *Snapshot) { sn.Devices[0].Alert = "fire" }},
+		{"hub without id", func(sn *Snapshot) { sn.Hubs = append(sn.Hubs, Hub{}) }},
+		{"device without id", func(sn *Snapshot) { sn.Devices[0].ID = "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

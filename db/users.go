@@ -82,9 +82,11 @@ func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 	if u.Email == "" {
 		return User{}, errors.New("db: create user: email is required")
 	}
-	if _, err := ParseRole(string(u.Role)); err != nil {
+	role, err := ParseRole(string(u.Role))
+	if err != nil {
 		return User{}, fmt.Errorf("db: create user %s: unknown role %q", u.Email, u.Role)
 	}
+	u.Role = role
 	u.CreatedAt = stored(nowOr(u.CreatedAt))
 	if u.UpdatedAt.IsZero() {
 		u.UpdatedAt = u.CreatedAt
@@ -95,12 +97,13 @@ func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 	u.UpdatedAt, u.PasswordChangedAt = stored(u.UpdatedAt), stored(u.PasswordChangedAt)
 	id, err := insertUser(ctx, s.w, u)
 	if err != nil {
-		return User{}, err
+		return User{}, fmt.Errorf("db: create user %s: %w", u.Email, err)
 	}
 	u.ID = id
 	return u, nil
 }
 
+// insertUser inserts u and returns its id; errors are left for the caller to name the operation.
 func insertUser(ctx context.Context, e sqlx.ExecerContext, u User) (int64, error) {
 	res, err := e.ExecContext(ctx, `INSERT INTO users
 		(email, name, role, password_hash, disabled, created_at, updated_at, password_changed_at)
@@ -108,10 +111,10 @@ func insertUser(ctx context.Context, e sqlx.ExecerContext, u User) (int64, error
 		u.Email, u.Name, string(u.Role), u.PasswordHash, u.Disabled,
 		ms(u.CreatedAt), ms(u.UpdatedAt), ms(u.PasswordChangedAt))
 	if isUnique(err) {
-		return 0, fmt.Errorf("db: create user %s: email already in use: %w", u.Email, ErrConflict)
+		return 0, fmt.Errorf("email already in use: %w", ErrConflict)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("db: create user %s: %w", u.Email, err)
+		return 0, err
 	}
 	return res.LastInsertId()
 }

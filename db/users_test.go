@@ -49,6 +49,9 @@ func TestCreateAndFindUsers(t *testing.T) {
 	}
 	bob, err := s.CreateUser(ctx, User{Email: "bob@example.com", Role: RoleStaff, Disabled: true})
 	must(t, err)
+	if aud, err := s.CreateUser(ctx, User{Email: "aud@example.com", Role: " Auditor"}); err != nil || aud.Role != RoleAuditor {
+		t.Fatalf("role spelled loosely: %+v, %v", aud, err)
+	}
 	for _, bad := range []User{{Email: "x@example.com", Role: "root"}, {Email: "  ", Role: RoleStaff}} {
 		if _, err := s.CreateUser(ctx, bad); err == nil {
 			t.Errorf("CreateUser(%+v) accepted", bad)
@@ -74,10 +77,10 @@ func TestCreateAndFindUsers(t *testing.T) {
 
 	list, err := s.ListUsers(ctx)
 	must(t, err)
-	if len(list) != 2 || list[0].ID != ann.ID || list[1].ID != bob.ID || !list[1].Disabled {
-		t.Errorf("ListUsers = %+v", list)
+	if len(list) != 3 || list[0].ID != ann.ID || list[2].ID != bob.ID || !list[2].Disabled {
+		t.Errorf("ListUsers = %+v, want ordered by email", list)
 	}
-	if n, err := s.CountUsers(ctx); n != 2 || err != nil {
+	if n, err := s.CountUsers(ctx); n != 3 || err != nil {
 		t.Errorf("CountUsers = %d, %v", n, err)
 	}
 }

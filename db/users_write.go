@@ -20,28 +20,27 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, name string, newRole R
 		return fmt.Errorf("db: update user %d: unknown role %q", id, newRole)
 	}
 	now := time.Now()
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var cur userRow
 		if err := tx.GetContext(ctx, &cur, `SELECT `+userCols+` FROM users WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("db: update user %d: %w", id, notFound(err))
+			return notFound(err)
 		}
 		if Role(cur.Role) == RoleAdmin && !cur.Disabled && (role != RoleAdmin || disabled) {
 			if err := requireOtherAdmin(ctx, tx, id); err != nil {
-				return fmt.Errorf("db: update user %d: %w", id, err)
+				return err
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, disabled = ?, updated_at = ? WHERE id = ?`,
 			name, string(role), disabled, ms(now), id)
-		if err != nil {
-			return fmt.Errorf("db: update user %d: %w", id, err)
+		if err != nil || !disabled {
+			return err
 		}
-		if disabled {
-			if err := revokeUserSessions(ctx, tx, id, now); err != nil {
-				return fmt.Errorf("db: update user %d: %w", id, err)
-			}
-		}
-		return nil
+		return revokeUserSessions(ctx, tx, id, now)
 	})
+	if err != nil {
+		return fmt.Errorf("db: update user %d: %w", id, err)
+	}
+	return nil
 }
 
 // requireOtherAdmin returns ErrLastAdmin unless an enabled admin other than id exists.
@@ -62,21 +61,22 @@ func requireOtherAdmin(ctx context.Context, tx *sqlx.Tx, id int64) error {
 // transaction (a password change must end every session, including a possible attacker's).
 // The caller signs the current browser in again with a fresh session.
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, now time.Time) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?`,
 			hash, ms(now), ms(now), id)
 		if err != nil {
-			return fmt.Errorf("db: set password of user %d: %w", id, err)
+			return err
 		}
 		if err := mustAffect(res); err != nil {
-			return fmt.Errorf("db: set password of user %d: %w", id, err)
+			return err
 		}
-		if err := revokeUserSessions(ctx, tx, id, now); err != nil {
-			return fmt.Errorf("db: set password of user %d: %w", id, err)
-		}
-		return nil
+		return revokeUserSessions(ctx, tx, id, now)
 	})
+	if err != nil {
+		return fmt.Errorf("db: set password of user %d: %w", id, err)
+	}
+	return nil
 }
 
 // EnsureAdmin makes the user with email an enabled admin with password hash: it creates the user,
@@ -92,33 +92,32 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, name, hash string, now t
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var cur userRow
 		err := tx.GetContext(ctx, &cur, `SELECT `+userCols+` FROM users WHERE lower(email) = lower(?)`, email)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		if errors.Is(err, sql.ErrNoRows) {
 			u = User{Email: email, Name: name, Role: RoleAdmin, PasswordHash: hash,
-				CreatedAt: now, UpdatedAt: now, PasswordChangedAt: now}
+				CreatedAt: stored(now), UpdatedAt: stored(now), PasswordChangedAt: stored(now)}
 			u.ID, err = insertUser(ctx, tx, u)
 			return err
-		case err != nil:
-			return fmt.Errorf("db: ensure admin %s: %w", email, err)
+		}
+		if err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, role = 'admin', disabled = 0,
 			name = CASE WHEN ? = '' THEN name ELSE ? END, password_changed_at = ?, updated_at = ? WHERE id = ?`,
 			hash, name, name, ms(now), ms(now), cur.ID)
 		if err != nil {
-			return fmt.Errorf("db: ensure admin %s: %w", email, err)
+			return err
 		}
 		if err := revokeUserSessions(ctx, tx, cur.ID, now); err != nil {
-			return fmt.Errorf("db: ensure admin %s: %w", email, err)
+			return err
 		}
 		if err := tx.GetContext(ctx, &cur, `SELECT `+userCols+` FROM users WHERE id = ?`, cur.ID); err != nil {
-			return fmt.Errorf("db: ensure admin %s: %w", email, err)
+			return err
 		}
 		u = cur.user()
 		return nil
 	})
 	if err != nil {
-		return User{}, err
+		return User{}, fmt.Errorf("db: ensure admin %s: %w", email, err)
 	}
-	u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt = stored(u.CreatedAt), stored(u.UpdatedAt), stored(u.PasswordChangedAt)
 	return u, nil
 }

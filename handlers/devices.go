@@ -38,6 +38,9 @@ func handleDevice(d Deps) http.Handler {
 			}
 		}
 		data.State = deviceState(dev, loc)
+		if data.Sections, err = deviceSectionsFor(r, d, dev, hub); err != nil {
+			return err
+		}
 		meta := pageMeta(r, deviceName(dev), views.NavHubs)
 		meta.Notices = upstreamNotice(sync)
 		return render(w, r, http.StatusOK, views.DevicePage(meta, data))

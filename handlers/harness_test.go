@@ -20,6 +20,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -47,6 +48,7 @@ type testEnv struct {
 	sim      *simulator.Simulator
 	api      *smarthome.Client
 	syncer   *Syncer
+	broker   *live.Broker
 	sessions *Sessions
 	hasher   *PasswordHasher
 	upstream *countingTransport
@@ -142,13 +144,16 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatalf("setup sync: %v", err)
 	}
 
-	h := NewServer(Deps{Logger: logger, Store: store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer}, Options{})
+	env.broker = live.New(logger, live.Options{})
+	h := NewServer(Deps{Logger: logger, Store: store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer,
+		Upstream: NewUpstream(env.api), Broker: env.broker}, Options{})
 	if cfg.tls {
 		env.srv = httptest.NewTLSServer(h)
 	} else {
 		env.srv = httptest.NewServer(h)
 	}
 	t.Cleanup(env.srv.Close)
+	t.Cleanup(env.broker.Close) // first: the server's Close waits for open streams
 	return env
 }
 
@@ -262,6 +267,25 @@ func (e *testEnv) do(t *testing.T, c *http.Client, method, path string, form url
 		t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: string(b), doc: parseHTML(t, string(b))}
+}
+
+// stream opens a streaming GET (the live events) and returns once the headers arrived; the body stays open until
+// the test ends or the caller closes it.
+func (e *testEnv) stream(t *testing.T, c *http.Client, path string) *http.Response {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := c.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	t.Cleanup(func() { cancel(); resp.Body.Close() })
+	return resp
 }
 
 // parseHTML parses a page or a fragment. goquery wraps fragments in <html><body>: select by data-testid only.

@@ -63,6 +63,9 @@ func handleHub(d Deps) http.Handler {
 		for _, dev := range devices {
 			data.Devices = append(data.Devices, deviceRow(dev, loc))
 		}
+		if data.Sections, err = hubSectionsFor(r, d, h); err != nil {
+			return err
+		}
 		meta := pageMeta(r, firstNonEmpty(h.HomeName, "Hub "+h.SerialNo), views.NavHubs)
 		meta.Notices = upstreamNotice(sync)
 		return render(w, r, http.StatusOK, views.HubPage(meta, data))

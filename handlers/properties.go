@@ -81,6 +81,9 @@ func handleProperty(d Deps) http.Handler {
 		for _, h := range hubs {
 			data.Hubs = append(data.Hubs, hubRow(h, p.Name, perHub[h.ID]))
 		}
+		if data.Sections, err = propertySectionsFor(r, d, p); err != nil {
+			return err
+		}
 		meta := pageMeta(r, p.Name, views.NavProperties)
 		meta.Notices = upstreamNotice(sync)
 		return render(w, r, http.StatusOK, views.PropertyPage(meta, data))

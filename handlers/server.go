@@ -25,6 +25,7 @@ type Deps struct {
 	Syncer   *Syncer
 	Upstream *Upstream    // the Smart Home API; changes go there first, then to the mirror
 	Broker   *live.Broker // live pushes to open pages, after the database commit
+	Observed *Observers   // what the webhook receiver learned, for features that wait on the hardware
 }
 
 // NewServer returns the root handler with all middleware applied.

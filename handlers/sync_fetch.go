@@ -61,7 +61,27 @@ feed:
 	for _, ds := range devices {
 		snap.Devices = append(snap.Devices, ds...)
 	}
+	unassignStrays(&snap)
 	return snap, nil
+}
+
+// unassignStrays keeps a snapshot consistent when the upstream lists a hub or device under a property the agent
+// cannot list (another company's, or one deleted mid-sync): it is mirrored as unassigned rather than failing the sync.
+func unassignStrays(snap *db.Snapshot) {
+	props := make(map[int64]bool, len(snap.Properties))
+	for _, p := range snap.Properties {
+		props[p.ID] = true
+	}
+	for i, h := range snap.Hubs {
+		if h.PropertyID != nil && !props[*h.PropertyID] {
+			snap.Hubs[i].PropertyID = nil
+		}
+	}
+	for i, d := range snap.Devices {
+		if d.PropertyID != nil && !props[*d.PropertyID] {
+			snap.Devices[i].PropertyID = nil
+		}
+	}
 }
 
 func collectPages[T any](ctx context.Context, s *Syncer, list func(context.Context, int, int) ([]T, int, error)) ([]T, error) {

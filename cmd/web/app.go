@@ -104,7 +104,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 	a.srv = &http.Server{
 		Handler: handlers.NewServer(handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
-			Upstream: upstream, Broker: broker},
+			Upstream: upstream, Broker: broker, Observed: &handlers.Observers{}},
 			handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -124,7 +124,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 // setUpPeople creates or resets the configured admin and, in demo mode, the demo logins.
 func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *handlers.PasswordHasher, stdout io.Writer) error {
 	now := time.Now().UTC()
-	if cfg.AdminEmail != "" {
+	if cfg.AdminEmail != "" && !adminCurrent(ctx, store, hasher, cfg) {
 		hash, err := hasher.Hash(cfg.AdminPassword)
 		if err != nil {
 			return fmt.Errorf("ADMIN_PASSWORD: %w", err)
@@ -161,6 +161,13 @@ func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *handl
 		}
 	}
 	return nil
+}
+
+// adminCurrent reports whether the configured admin already exists, enabled, with that password: then a restart
+// leaves them (and their sessions) alone.
+func adminCurrent(ctx context.Context, store *db.Store, hasher *handlers.PasswordHasher, cfg Config) bool {
+	u, err := store.UserByEmail(ctx, cfg.AdminEmail)
+	return err == nil && u.Role == db.RoleAdmin && !u.Disabled && hasher.Compare(u.PasswordHash, cfg.AdminPassword)
 }
 
 func printDemoLogins(w io.Writer, cfg Config, addr net.Addr) {

@@ -1,0 +1,329 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/keyless/dashboard/db"
+)
+
+// routeCase is one route of routes.go and what each kind of visitor gets from it.
+type routeCase struct {
+	pattern string // exactly as registered in routes.go
+	method  string
+	path    string
+	form    url.Values // POST body; nil for GET
+
+	public         bool      // no sign-in needed
+	status         int       // public: everyone's status; otherwise the status of an allowed role
+	signedInStatus int       // public routes only: the status a signed-in person gets, when it differs
+	allowed        []db.Role // non-public: the roles let through; the others get 403
+	stream         bool      // an allowed role gets an endless stream: only the status and headers are read
+}
+
+var allRoles = []db.Role{db.RoleAdmin, db.RoleStaff, db.RoleInstaller, db.RoleAuditor}
+
+// routeCases lists every route with concrete ids from the env's mirror. A route in routes.go without a case here
+// fails TestRoutesHaveRoleCases.
+func routeCases(t *testing.T, env *testEnv) []routeCase {
+	t.Helper()
+	ids := mirrorIDs(t, env)
+	staffID := strconv.FormatInt(env.users[db.RoleStaff].ID, 10)
+	admins := []db.Role{db.RoleAdmin}
+	syncers := []db.Role{db.RoleAdmin, db.RoleStaff, db.RoleInstaller}
+	return []routeCase{
+		{pattern: "GET /healthz", method: "GET", path: "/healthz", public: true, status: 200},
+		{pattern: "GET /static/", method: "GET", path: "/static/app.css", public: true, status: 200},
+		{pattern: "GET /login", method: "GET", path: "/login", public: true, status: 200, signedInStatus: 303},
+		{pattern: "POST /login", method: "POST", path: "/login", form: url.Values{}, public: true, status: 422},
+		{pattern: "POST /logout", method: "POST", path: "/logout", form: url.Values{}, status: 303, allowed: allRoles},
+		{pattern: "GET /account", method: "GET", path: "/account", status: 200, allowed: allRoles},
+		{pattern: "POST /account/password", method: "POST", path: "/account/password", form: url.Values{}, status: 422, allowed: allRoles},
+		{pattern: "GET /{$}", method: "GET", path: "/", status: 200, allowed: allRoles},
+		{pattern: "GET /properties", method: "GET", path: "/properties?q=a&sort=city", status: 200, allowed: allRoles},
+		{pattern: "GET /properties/{id}", method: "GET", path: "/properties/" + ids.property, status: 200, allowed: allRoles},
+		{pattern: "GET /hubs", method: "GET", path: "/hubs", status: 200, allowed: allRoles},
+		{pattern: "GET /hubs/{id}", method: "GET", path: "/hubs/" + ids.hub, status: 200, allowed: allRoles},
+		{pattern: "GET /devices/{id}", method: "GET", path: "/devices/" + ids.device, status: 200, allowed: allRoles},
+		{pattern: "POST /sync", method: "POST", path: "/sync", form: url.Values{}, status: 303, allowed: syncers},
+		{pattern: "GET /sync", method: "GET", path: "/sync", status: 200, allowed: allRoles},
+		{pattern: "GET /events", method: "GET", path: "/events?property=" + ids.property, status: 200, allowed: allRoles, stream: true},
+		{pattern: "GET /users", method: "GET", path: "/users", status: 200, allowed: admins},
+		{pattern: "POST /users", method: "POST", path: "/users", form: url.Values{}, status: 422, allowed: admins},
+		{pattern: "POST /users/{id}", method: "POST", path: "/users/" + staffID, form: url.Values{}, status: 422, allowed: admins},
+		{pattern: "/", method: "GET", path: "/no-such-page", public: true, status: 404},
+	}
+}
+
+type mirrorIDsT struct{ property, hub, device string }
+
+// mirrorIDs picks one property, hub and device from the synced mirror.
+func mirrorIDs(t *testing.T, env *testEnv) mirrorIDsT {
+	t.Helper()
+	ctx := t.Context()
+	props, err := env.store.ListProperties(ctx, db.PropertyFilter{})
+	if err != nil || len(props.Items) == 0 {
+		t.Fatalf("mirror has no properties: %v", err)
+	}
+	p := props.Items[0]
+	hubs, err := env.store.HubsByProperty(ctx, p.ID)
+	if err != nil || len(hubs) == 0 {
+		t.Fatalf("property %d has no hubs: %v", p.ID, err)
+	}
+	devs, err := env.store.DevicesByHub(ctx, hubs[0].ID)
+	if err != nil || len(devs) == 0 {
+		t.Fatalf("hub %s has no devices: %v", hubs[0].ID, err)
+	}
+	return mirrorIDsT{property: strconv.FormatInt(p.ID, 10), hub: hubs[0].ID, device: devs[0].ID}
+}
+
+var routePattern = regexp.MustCompile(`mux\.Handle\("([^"]+)"`)
+
+// registeredRoutes reads the patterns routes.go registers.
+func registeredRoutes(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range routePattern.FindAllStringSubmatch(string(src), -1) {
+		out = append(out, m[1])
+	}
+	if len(out) == 0 {
+		t.Fatal("no mux.Handle patterns found in routes.go")
+	}
+	return out
+}
+
+func TestRoutesHaveRoleCases(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	cases := map[string]bool{}
+	for _, c := range routeCases(t, env) {
+		cases[c.pattern] = true
+	}
+	registered := registeredRoutes(t)
+	for _, p := range registered {
+		if !cases[p] {
+			t.Errorf("route %q has no entry in routeCases (roles_test.go): add what each role gets from it", p)
+		}
+	}
+	for p := range cases {
+		if !slices.Contains(registered, p) {
+			t.Errorf("routeCases lists %q, which routes.go no longer registers", p)
+		}
+	}
+}
+
+func TestRoles(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	for _, rc := range routeCases(t, env) {
+		t.Run(rc.pattern+"/signed-out", func(t *testing.T) {
+			t.Parallel()
+			res := env.do(t, env.client(t), rc.method, rc.path, rc.form, env.sameOrigin())
+			if rc.public {
+				wantStatus(t, res, rc.status)
+				return
+			}
+			next := "/"
+			if rc.method == http.MethodGet {
+				next = rc.path
+			}
+			wantStatus(t, res, http.StatusSeeOther)
+			if got, want := res.location(), "/login?next="+url.QueryEscape(next); got != want {
+				t.Errorf("Location %q, want %q", got, want)
+			}
+		})
+		t.Run(rc.pattern+"/signed-out-htmx", func(t *testing.T) {
+			t.Parallel()
+			res := env.do(t, env.client(t), rc.method, rc.path, rc.form, env.sameOrigin(), htmx)
+			if rc.public {
+				if rc.status == http.StatusOK && res.status != http.StatusOK {
+					t.Errorf("status %d, want 200", res.status)
+				}
+				return
+			}
+			wantStatus(t, res, http.StatusNoContent)
+			if got, want := res.header.Get("HX-Redirect"), "/login?next=%2F"; got != want {
+				t.Errorf("HX-Redirect %q, want %q", got, want)
+			}
+		})
+		for _, role := range allRoles {
+			t.Run(rc.pattern+"/"+string(role), func(t *testing.T) {
+				t.Parallel()
+				c := env.signedInClient(t, role)
+				allowed := slices.Contains(rc.allowed, role)
+				if rc.stream && allowed {
+					resp := env.stream(t, c, rc.path)
+					if resp.StatusCode != rc.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+						t.Fatalf("stream: %d %q, want %d text/event-stream", resp.StatusCode, resp.Header.Get("Content-Type"), rc.status)
+					}
+					return
+				}
+				res := env.do(t, c, rc.method, rc.path, rc.form, env.sameOrigin())
+				want := rc.status
+				switch {
+				case rc.public && rc.signedInStatus != 0:
+					want = rc.signedInStatus
+				case !rc.public && !allowed:
+					want = http.StatusForbidden
+				}
+				wantStatus(t, res, want)
+				if want == http.StatusForbidden {
+					if got := text(one(t, res.doc, "error-status")); got != "403" {
+						t.Errorf("error-status %q, want 403", got)
+					}
+					if msg := text(one(t, res.doc, "error-message")); !strings.Contains(msg, string(role)) {
+						t.Errorf("403 message %q does not name the role %s", msg, role)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestForbiddenHTMX: htmx gets the 403 as a flash fragment retargeted to #flash, not a page in its target.
+func TestForbiddenHTMX(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	c := env.signedInClient(t, db.RoleAuditor)
+	before, err := env.store.LastSync(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := env.postForm(t, c, "/sync", url.Values{}, htmx)
+	wantStatus(t, res, http.StatusForbidden)
+	if got := res.header.Get("HX-Retarget"); got != "#flash" {
+		t.Errorf("HX-Retarget %q, want #flash", got)
+	}
+	if f := one(t, res.doc, "flash"); f.AttrOr("data-kind", "") != "error" {
+		t.Errorf("flash kind %q, want error", f.AttrOr("data-kind", ""))
+	}
+	if byTestID(res.doc, "error-page").Length() != 0 || byTestID(res.doc, "brand").Length() != 0 {
+		t.Error("htmx 403 carries a whole page")
+	}
+	after, err := env.store.LastSync(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.ID != before.ID {
+		t.Errorf("an auditor's refused sync ran anyway (sync run %d → %d)", before.ID, after.ID)
+	}
+}
+
+// TestREADMERoleTable checks the README's role table against roleCapabilities, when the README has one.
+func TestREADMERoleTable(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Skipf("no README: %v", err)
+	}
+	table := findRoleTable(string(src))
+	if table == nil {
+		t.Skip("the README has no role/capability table")
+	}
+	want := map[string]bool{}
+	for role, caps := range roleCapabilities {
+		for _, c := range caps {
+			want[string(role)+"|"+normCap(string(c))] = true
+		}
+	}
+	for k := range table {
+		if !want[k] {
+			t.Errorf("README grants %q, roleCapabilities does not", k)
+		}
+	}
+	for k := range want {
+		if !table[k] {
+			t.Errorf("roleCapabilities grants %q, the README does not", k)
+		}
+	}
+}
+
+// findRoleTable finds a markdown table with one column per role (rows are capabilities) or one row per role
+// (columns are capabilities) and returns the granted "role|capability" pairs; nil when there is none.
+func findRoleTable(md string) map[string]bool {
+	var rows [][]string
+	flush := func() map[string]bool {
+		defer func() { rows = nil }()
+		if len(rows) < 2 {
+			return nil
+		}
+		return readRoleTable(rows)
+	}
+	for _, line := range strings.Split(md, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			if got := flush(); got != nil {
+				return got
+			}
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if strings.Trim(strings.Join(cells, ""), "-: ") == "" {
+			continue // the separator row
+		}
+		rows = append(rows, cells)
+	}
+	return flush()
+}
+
+func readRoleTable(rows [][]string) map[string]bool {
+	roleCol := map[int]db.Role{}
+	for i, h := range rows[0] {
+		if r, err := db.ParseRole(strings.Trim(h, "`* ")); err == nil {
+			roleCol[i] = r
+		}
+	}
+	out := map[string]bool{}
+	if len(roleCol) == len(allRoles) { // capabilities down, roles across
+		for _, row := range rows[1:] {
+			for i, r := range roleCol {
+				if i < len(row) && granted(row[i]) {
+					out[string(r)+"|"+normCap(row[0])] = true
+				}
+			}
+		}
+		return out
+	}
+	seen := 0 // roles down, capabilities across
+	for _, row := range rows[1:] {
+		r, err := db.ParseRole(strings.Trim(row[0], "`* "))
+		if err != nil {
+			continue
+		}
+		seen++
+		for i := 1; i < len(row) && i < len(rows[0]); i++ {
+			if granted(row[i]) {
+				out[string(r)+"|"+normCap(rows[0][i])] = true
+			}
+		}
+	}
+	if seen != len(allRoles) || len(out) == 0 { // e.g. a table of logins names roles but grants nothing
+		return nil
+	}
+	return out
+}
+
+func granted(cell string) bool {
+	switch strings.ToLower(strings.Trim(cell, "`* ")) {
+	case "✓", "✔", "✅", "yes", "y", "x":
+		return true
+	}
+	return false
+}
+
+func normCap(s string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.Trim(s, "`* ")), ".")
+}
