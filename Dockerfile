@@ -6,7 +6,7 @@ COPY go.mod go.sum package.json package-lock.json .npmrc ./
 RUN go mod download && npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 # *_templ.go are committed and checked fresh in CI, so no generate step here.
-RUN make assets && CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/web ./cmd/web \
+RUN make assets && CGO_ENABLED=1 go build -tags sqlite_fts5 -trimpath -ldflags="-s -w" -o /out/web ./cmd/web \
     && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/simulator ./cmd/simulator \
     && mkdir -p /out/data
 

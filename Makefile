@@ -9,6 +9,8 @@ NPM_STAMP := node_modules/.package-lock.json
 # Browser tests drive Debian's Chromium; override CHROMIUM to point elsewhere.
 CHROMIUM ?= /usr/bin/chromium
 export CGO_ENABLED := 1
+# FTS5 powers the activity log's full-text search; every go command needs the same tags.
+export GOFLAGS := -tags=sqlite_fts5
 
 .PHONY: all deps assets generate check-generated build run simulator test test-short lint fuzz bench chromium clean
 all: build
