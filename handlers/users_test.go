@@ -217,10 +217,12 @@ func TestRoleChangeAtOnce(t *testing.T) {
 	staff := env.users[db.RoleStaff]
 	c := env.signedInClient(t, db.RoleStaff)
 	wantStatus(t, env.get(t, c, "/users"), http.StatusForbidden)
+	stream := openStream(t, env, c)
 
 	admin := env.signedInClient(t, db.RoleAdmin)
 	res := env.postForm(t, admin, "/users/"+strconv.FormatInt(staff.ID, 10), url.Values{"name": {staff.Name}, "role": {"auditor"}}, htmx)
 	wantStatus(t, res, http.StatusOK)
+	wantStreamClosed(t, stream) // it was opened with the old rights
 
 	res = env.postForm(t, c, "/sync", url.Values{}, htmx)
 	wantStatus(t, res, http.StatusForbidden)
