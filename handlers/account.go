@@ -35,9 +35,12 @@ func handleChangePassword(sess *Sessions, hasher *PasswordHasher) http.Handler {
 		if next == current {
 			return fail("Choose a new password that differs from the current one.")
 		}
+		if p := passwordProblem(next); p != "" {
+			return fail(p)
+		}
 		hash, err := hasher.Hash(next)
 		if err != nil {
-			return fail(err.Error()) // checkPassword's messages are written for people
+			return err
 		}
 		if err := sess.store.SetPassword(r.Context(), p.user.ID, hash, sess.now()); err != nil {
 			return err

@@ -138,20 +138,21 @@ const (
 	maxPassword = 72
 )
 
-func checkPassword(pw string) error {
+// passwordProblem says, for people, what is wrong with pw; "" when nothing is.
+func passwordProblem(pw string) string {
 	switch {
 	case len(pw) < minPassword:
-		return fmt.Errorf("Use at least %d characters.", minPassword)
+		return fmt.Sprintf("Use at least %d characters.", minPassword)
 	case len(pw) > maxPassword:
-		return fmt.Errorf("Use at most %d bytes (bcrypt ignores the rest).", maxPassword)
+		return fmt.Sprintf("Use at most %d bytes (bcrypt ignores the rest).", maxPassword)
 	}
-	return nil
+	return ""
 }
 
 // Hash returns the bcrypt hash of pw.
 func (h *PasswordHasher) Hash(pw string) (string, error) {
-	if err := checkPassword(pw); err != nil {
-		return "", err
+	if p := passwordProblem(pw); p != "" {
+		return "", errors.New("handlers: password rejected: " + p)
 	}
 	b, err := bcrypt.GenerateFromPassword([]byte(pw), h.Cost)
 	return string(b), err

@@ -26,10 +26,10 @@ func handleHealthz(store *db.Store) http.Handler {
 
 // handleNotFound renders the 404 page for every path no route claims, signed in or not.
 func handleNotFound(d Deps) http.Handler {
-	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		if p, err := d.Sessions.load(r); err == nil && p != nil {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, err := d.Sessions.load(r); err == nil && p != nil { // the 404 page keeps the signed-in layout
 			r = r.WithContext(withUser(r.Context(), p))
 		}
-		return notFound()
+		serveError(w, r, d.Logger, notFound())
 	})
 }

@@ -98,11 +98,3 @@ func securityHeaders(secure bool, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-// noStore keeps pages with personal or secret data out of every cache.
-func noStore(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
-	})
-}

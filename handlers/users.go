@@ -71,8 +71,8 @@ func parseUserForm(r *http.Request, creating bool) (userInput, string) {
 		return in, "Enter a name of 1 to 100 characters."
 	}
 	if creating {
-		if err := checkPassword(in.password); err != nil {
-			return in, "Password: " + err.Error()
+		if p := passwordProblem(in.password); p != "" {
+			return in, "Password: " + p
 		}
 	}
 	return in, ""
