@@ -12,7 +12,7 @@ import (
 func TestAccountPage(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
-	for _, role := range allRoles {
+	for _, role := range roles {
 		t.Run(string(role), func(t *testing.T) {
 			t.Parallel()
 			res := env.get(t, env.signedInClient(t, role), "/account")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -79,6 +80,11 @@ func handleLogin(sess *Sessions, attempts *loginAttempts, hasher *PasswordHasher
 			audit(r, sess.store, sess.logger, auditRecord{action: "login", targetType: "user", targetID: email, outcome: "denied"})
 			return fail(http.StatusUnauthorized, "That email and password do not match an active account.")
 		}
+		if old, err := sess.load(r); err == nil && old != nil { // signing in again ends the session this browser had
+			if err := sess.store.RevokeSession(r.Context(), old.sessionID, now); err != nil {
+				return err
+			}
+		}
 		if err := sess.start(w, r, u); err != nil {
 			return err
 		}
@@ -110,8 +116,9 @@ func handleLogout(sess *Sessions) http.Handler {
 
 // safeNext keeps post-login redirects on this site: a path, never "//host" or a scheme.
 func safeNext(next string) string {
+	// Browsers drop tabs and newlines from URLs, so "/\t/evil.com" would become "//evil.com": refuse every control character.
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
+		strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
 	return next

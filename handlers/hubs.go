@@ -14,7 +14,12 @@ func handleHubList(d Deps) http.Handler {
 		q := r.URL.Query()
 		f := views.HubFilterData{Q: truncate(q.Get("q"), maxQuery), Offline: q.Get("offline") != ""}
 		pageNo, _ := strconv.Atoi(q.Get("page"))
-		res, err := d.Store.ListHubs(r.Context(), db.HubFilter{Query: f.Q, Offline: f.Offline, Page: max(pageNo, 1), PerPage: 25})
+		filter := db.HubFilter{Query: f.Q, Offline: f.Offline, Page: max(pageNo, 1), PerPage: listPageSize}
+		res, err := d.Store.ListHubs(r.Context(), filter)
+		if last := lastPage(res.Total, res.PerPage); err == nil && filter.Page > last {
+			filter.Page = last
+			res, err = d.Store.ListHubs(r.Context(), filter)
+		}
 		if err != nil {
 			return err
 		}
@@ -23,7 +28,7 @@ func handleHubList(d Deps) http.Handler {
 			return err
 		}
 		data := views.HubListData{Filter: f, Total: res.Total, Sync: sync,
-			Pages: views.Paginate("/hubs", q, res.Page, (res.Total+res.PerPage-1)/res.PerPage, "#hub-results")}
+			Pages: views.Paginate("/hubs", q, res.Page, lastPage(res.Total, res.PerPage), "#hub-results")}
 		for _, h := range res.Items {
 			data.Rows = append(data.Rows, hubRow(h.Hub, h.PropertyName, h.Devices))
 		}

@@ -8,8 +8,14 @@ import (
 	"github.com/keyless/dashboard/views"
 )
 
-// maxQuery bounds free-text search input; anything longer is cut, not an error.
-const maxQuery = 200
+// maxQuery bounds free-text search input; anything longer is cut, not an error. Lists show listPageSize rows.
+const (
+	maxQuery     = 200
+	listPageSize = 25
+)
+
+// lastPage is the number of the last page of total rows (1 when there are none).
+func lastPage(total, perPage int) int { return max(1, (total+perPage-1)/max(perPage, 1)) }
 
 func handlePropertyList(d Deps) http.Handler {
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
@@ -25,8 +31,13 @@ func handlePropertyList(d Deps) http.Handler {
 			f.Dir = "asc"
 		}
 		pageNo, _ := strconv.Atoi(q.Get("page"))
-		res, err := d.Store.ListProperties(r.Context(), db.PropertyFilter{Query: f.Q, HubOffline: f.HubOffline,
-			LowBattery: f.LowBattery, HasAlerts: f.HasAlerts, Sort: f.Sort, Desc: f.Dir == "desc", Page: max(pageNo, 1), PerPage: 25})
+		filter := db.PropertyFilter{Query: f.Q, HubOffline: f.HubOffline, LowBattery: f.LowBattery, HasAlerts: f.HasAlerts,
+			Sort: f.Sort, Desc: f.Dir == "desc", Page: max(pageNo, 1), PerPage: listPageSize}
+		res, err := d.Store.ListProperties(r.Context(), filter)
+		if last := lastPage(res.Total, res.PerPage); err == nil && filter.Page > last { // a stale link past the end
+			filter.Page = last
+			res, err = d.Store.ListProperties(r.Context(), filter)
+		}
 		if err != nil {
 			return err
 		}
@@ -35,7 +46,7 @@ func handlePropertyList(d Deps) http.Handler {
 			return err
 		}
 		data := views.PropertyListData{Filter: f, Total: res.Total, Sync: sync,
-			Pages: views.Paginate("/properties", q, res.Page, (res.Total+res.PerPage-1)/res.PerPage, "#property-results")}
+			Pages: views.Paginate("/properties", q, res.Page, lastPage(res.Total, res.PerPage), "#property-results")}
 		for _, p := range res.Items {
 			local, iso := localTimes(&p.SyncedAt, loadZone(p.TimeZone))
 			data.Rows = append(data.Rows, views.PropertyRowData{ID: strconv.FormatInt(p.ID, 10), Name: p.Name,

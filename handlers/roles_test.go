@@ -27,8 +27,6 @@ type routeCase struct {
 	stream         bool      // an allowed role gets an endless stream: only the status and headers are read
 }
 
-var allRoles = []db.Role{db.RoleAdmin, db.RoleStaff, db.RoleInstaller, db.RoleAuditor}
-
 // routeCases lists every route with concrete ids from the env's mirror. A route in routes.go without a case here
 // fails TestRoutesHaveRoleCases.
 func routeCases(t *testing.T, env *testEnv) []routeCase {
@@ -42,18 +40,18 @@ func routeCases(t *testing.T, env *testEnv) []routeCase {
 		{pattern: "GET /static/", method: "GET", path: "/static/app.css", public: true, status: 200},
 		{pattern: "GET /login", method: "GET", path: "/login", public: true, status: 200, signedInStatus: 303},
 		{pattern: "POST /login", method: "POST", path: "/login", form: url.Values{}, public: true, status: 422},
-		{pattern: "POST /logout", method: "POST", path: "/logout", form: url.Values{}, status: 303, allowed: allRoles},
-		{pattern: "GET /account", method: "GET", path: "/account", status: 200, allowed: allRoles},
-		{pattern: "POST /account/password", method: "POST", path: "/account/password", form: url.Values{}, status: 422, allowed: allRoles},
-		{pattern: "GET /{$}", method: "GET", path: "/", status: 200, allowed: allRoles},
-		{pattern: "GET /properties", method: "GET", path: "/properties?q=a&sort=city", status: 200, allowed: allRoles},
-		{pattern: "GET /properties/{id}", method: "GET", path: "/properties/" + ids.property, status: 200, allowed: allRoles},
-		{pattern: "GET /hubs", method: "GET", path: "/hubs", status: 200, allowed: allRoles},
-		{pattern: "GET /hubs/{id}", method: "GET", path: "/hubs/" + ids.hub, status: 200, allowed: allRoles},
-		{pattern: "GET /devices/{id}", method: "GET", path: "/devices/" + ids.device, status: 200, allowed: allRoles},
+		{pattern: "POST /logout", method: "POST", path: "/logout", form: url.Values{}, status: 303, allowed: roles},
+		{pattern: "GET /account", method: "GET", path: "/account", status: 200, allowed: roles},
+		{pattern: "POST /account/password", method: "POST", path: "/account/password", form: url.Values{}, status: 422, allowed: roles},
+		{pattern: "GET /{$}", method: "GET", path: "/", status: 200, allowed: roles},
+		{pattern: "GET /properties", method: "GET", path: "/properties?q=a&sort=city", status: 200, allowed: roles},
+		{pattern: "GET /properties/{id}", method: "GET", path: "/properties/" + ids.property, status: 200, allowed: roles},
+		{pattern: "GET /hubs", method: "GET", path: "/hubs", status: 200, allowed: roles},
+		{pattern: "GET /hubs/{id}", method: "GET", path: "/hubs/" + ids.hub, status: 200, allowed: roles},
+		{pattern: "GET /devices/{id}", method: "GET", path: "/devices/" + ids.device, status: 200, allowed: roles},
 		{pattern: "POST /sync", method: "POST", path: "/sync", form: url.Values{}, status: 303, allowed: syncers},
-		{pattern: "GET /sync", method: "GET", path: "/sync", status: 200, allowed: allRoles},
-		{pattern: "GET /events", method: "GET", path: "/events?property=" + ids.property, status: 200, allowed: allRoles, stream: true},
+		{pattern: "GET /sync", method: "GET", path: "/sync", status: 200, allowed: roles},
+		{pattern: "GET /events", method: "GET", path: "/events?property=" + ids.property, status: 200, allowed: roles, stream: true},
 		{pattern: "GET /users", method: "GET", path: "/users", status: 200, allowed: admins},
 		{pattern: "POST /users", method: "POST", path: "/users", form: url.Values{}, status: 422, allowed: admins},
 		{pattern: "POST /users/{id}", method: "POST", path: "/users/" + staffID, form: url.Values{}, status: 422, allowed: admins},
@@ -156,7 +154,7 @@ func TestRoles(t *testing.T) {
 				t.Errorf("HX-Redirect %q, want %q", got, want)
 			}
 		})
-		for _, role := range allRoles {
+		for _, role := range roles {
 			t.Run(rc.pattern+"/"+string(role), func(t *testing.T) {
 				t.Parallel()
 				c := env.signedInClient(t, role)
@@ -217,113 +215,4 @@ func TestForbiddenHTMX(t *testing.T) {
 	if after.ID != before.ID {
 		t.Errorf("an auditor's refused sync ran anyway (sync run %d → %d)", before.ID, after.ID)
 	}
-}
-
-// TestREADMERoleTable checks the README's role table against roleCapabilities, when the README has one.
-func TestREADMERoleTable(t *testing.T) {
-	t.Parallel()
-	src, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Skipf("no README: %v", err)
-	}
-	table := findRoleTable(string(src))
-	if table == nil {
-		t.Skip("the README has no role/capability table")
-	}
-	want := map[string]bool{}
-	for role, caps := range roleCapabilities {
-		for _, c := range caps {
-			want[string(role)+"|"+normCap(string(c))] = true
-		}
-	}
-	for k := range table {
-		if !want[k] {
-			t.Errorf("README grants %q, roleCapabilities does not", k)
-		}
-	}
-	for k := range want {
-		if !table[k] {
-			t.Errorf("roleCapabilities grants %q, the README does not", k)
-		}
-	}
-}
-
-// findRoleTable finds a markdown table with one column per role (rows are capabilities) or one row per role
-// (columns are capabilities) and returns the granted "role|capability" pairs; nil when there is none.
-func findRoleTable(md string) map[string]bool {
-	var rows [][]string
-	flush := func() map[string]bool {
-		defer func() { rows = nil }()
-		if len(rows) < 2 {
-			return nil
-		}
-		return readRoleTable(rows)
-	}
-	for _, line := range strings.Split(md, "\n") {
-		line = strings.TrimSpace(line)
-		if !strings.HasPrefix(line, "|") {
-			if got := flush(); got != nil {
-				return got
-			}
-			continue
-		}
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
-		}
-		if strings.Trim(strings.Join(cells, ""), "-: ") == "" {
-			continue // the separator row
-		}
-		rows = append(rows, cells)
-	}
-	return flush()
-}
-
-func readRoleTable(rows [][]string) map[string]bool {
-	roleCol := map[int]db.Role{}
-	for i, h := range rows[0] {
-		if r, err := db.ParseRole(strings.Trim(h, "`* ")); err == nil {
-			roleCol[i] = r
-		}
-	}
-	out := map[string]bool{}
-	if len(roleCol) == len(allRoles) { // capabilities down, roles across
-		for _, row := range rows[1:] {
-			for i, r := range roleCol {
-				if i < len(row) && granted(row[i]) {
-					out[string(r)+"|"+normCap(row[0])] = true
-				}
-			}
-		}
-		return out
-	}
-	seen := 0 // roles down, capabilities across
-	for _, row := range rows[1:] {
-		r, err := db.ParseRole(strings.Trim(row[0], "`* "))
-		if err != nil {
-			continue
-		}
-		seen++
-		for i := 1; i < len(row) && i < len(rows[0]); i++ {
-			if granted(row[i]) {
-				out[string(r)+"|"+normCap(rows[0][i])] = true
-			}
-		}
-	}
-	if seen != len(allRoles) || len(out) == 0 { // e.g. a table of logins names roles but grants nothing
-		return nil
-	}
-	return out
-}
-
-func granted(cell string) bool {
-	switch strings.ToLower(strings.Trim(cell, "`* ")) {
-	case "✓", "✔", "✅", "yes", "y", "x":
-		return true
-	}
-	return false
-}
-
-func normCap(s string) string {
-	return strings.TrimSuffix(strings.ToLower(strings.Trim(s, "`* ")), ".")
 }

@@ -37,8 +37,8 @@ func NewServer(d Deps, opts Options) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, d, opts)
 	var h http.Handler = mux
-	h = securityHeaders(opts.SecureCookies, h)
 	h = http.NewCrossOriginProtection().Handler(h) // cross-site form posts get 403; webhooks (no browser headers) pass
+	h = securityHeaders(opts.SecureCookies, h)     // outside it, so its refusals carry the headers too
 	h = logRequests(d.Logger, h)                   // sees CSRF rejections too
 	return recoverPanics(d.Logger, h)              // outermost
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/keyless/dashboard/db"
@@ -83,9 +84,18 @@ func handleSyncNow(d Deps) http.Handler {
 			return err
 		}
 		if !isHTMX(r) {
-			http.Redirect(w, r, safeNext(r.Referer()), http.StatusSeeOther)
+			http.Redirect(w, r, refererPath(r), http.StatusSeeOther)
 			return nil
 		}
 		return render(w, r, http.StatusOK, views.SyncStatus(s))
 	})
+}
+
+// refererPath is where a plain form post goes back to: the page it came from on this site, else home.
+func refererPath(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host {
+		return "/"
+	}
+	return safeNext(u.RequestURI())
 }

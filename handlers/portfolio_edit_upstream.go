@@ -1,0 +1,78 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/keyless/dashboard/smarthome"
+)
+
+// maxListPages bounds the pages read when a whole list is needed (100 per page: 5,000 items).
+const maxListPages = 50
+
+// CreateProperty creates a property.
+func (u *Upstream) CreateProperty(ctx context.Context, r smarthome.PropertyRequest) (*smarthome.Property, error) {
+	p, _, err := u.c.Properties.Create(ctx, r)
+	return p, err
+}
+
+// UpdateProperty changes the fields set in r.
+func (u *Upstream) UpdateProperty(ctx context.Context, id int64, r smarthome.PropertyRequest) (*smarthome.Property, error) {
+	p, _, err := u.c.Properties.Update(ctx, id, r)
+	return p, err
+}
+
+// DeleteProperty deletes a property with its reservations, invitations, schedules and lock codes.
+func (u *Upstream) DeleteProperty(ctx context.Context, id int64) error {
+	_, err := u.c.Properties.Delete(ctx, id)
+	return err
+}
+
+// UpdateHub changes a hub's descriptive fields and returns its detail.
+func (u *Upstream) UpdateHub(ctx context.Context, id string, h smarthome.HubUpdate) (*smarthome.HubDetail, error) {
+	d, _, err := u.c.Hubs.Update(ctx, id, h)
+	return d, err
+}
+
+// AssignDevice moves a device to a property and returns the device as the upstream now has it.
+func (u *Upstream) AssignDevice(ctx context.Context, id string, propertyID int64) (*smarthome.Device, error) {
+	d, _, err := u.c.Devices.Update(ctx, id, smarthome.DeviceUpdate{PropertyID: &propertyID})
+	return d, err
+}
+
+// PropertyLockCodes returns every lock code of a property that is not removed, reading all pages.
+func (u *Upstream) PropertyLockCodes(ctx context.Context, propertyID int64) ([]smarthome.LockCode, error) {
+	var all []smarthome.LockCode
+	for page := 1; page <= maxListPages; page++ {
+		codes, resp, err := u.c.LockCodes.List(ctx, smarthome.LockCodeListOptions{PropertyID: propertyID, Page: page, PerPage: 100})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, codes...)
+		if len(codes) < 100 || len(all) >= resp.TotalRecords {
+			break
+		}
+	}
+	return all, nil
+}
+
+// PropertyInvitations returns every active invitation of a property, reading all pages.
+func (u *Upstream) PropertyInvitations(ctx context.Context, propertyID int64) ([]smarthome.Invitation, error) {
+	var all []smarthome.Invitation
+	seen := 0
+	for page := 1; page <= maxListPages; page++ {
+		invs, resp, err := u.c.Invitations.List(ctx, smarthome.InvitationListOptions{PropertyID: propertyID, Page: page, PerPage: 100})
+		if err != nil {
+			return nil, err
+		}
+		seen += len(invs)
+		for _, inv := range invs {
+			if inv.Status != "removed" {
+				all = append(all, inv)
+			}
+		}
+		if len(invs) < 100 || seen >= resp.TotalRecords {
+			break
+		}
+	}
+	return all, nil
+}

@@ -1,0 +1,74 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/keyless/dashboard/db"
+)
+
+func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
+	login := func(t *testing.T, env *testEnv, email, password string) response {
+		t.Helper()
+		return env.postForm(t, env.client(t), "/login", url.Values{"email": {email}, "password": {password}})
+	}
+	t.Run("five failures lock the account, even for the right password", func(t *testing.T) {
+		t.Parallel()
+		clock := newFakeClock()
+		env := newTestEnv(t, withNow(clock.Now))
+		u := env.users[db.RoleStaff]
+		for i := range accountBurst {
+			wantStatus(t, login(t, env, u.Email, "wrong-password-"+string(rune('a'+i))), http.StatusUnauthorized)
+		}
+		res := login(t, env, u.Email, u.password)
+		wantStatus(t, res, http.StatusTooManyRequests)
+		if msg := text(one(t, res.doc, "login-error")); !strings.Contains(msg, "Too many failed sign-ins") || !strings.Contains(msg, "seconds") {
+			t.Errorf("429 message %q does not say what happened and how long to wait", msg)
+		}
+		if len(res.header.Values("Set-Cookie")) != 0 {
+			t.Error("a throttled attempt set a cookie")
+		}
+		// Another account from the same address is not affected.
+		wantStatus(t, login(t, env, env.users[db.RoleAdmin].Email, env.users[db.RoleAdmin].password), http.StatusSeeOther)
+		entries, err := env.store.ListAudit(t.Context(), db.AuditFilter{Action: "login", TargetID: u.Email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 0 || entries[0].Outcome != db.OutcomeDenied || entries[0].Detail != "throttled" {
+			t.Errorf("the throttled attempt is not audited as denied/throttled: %+v", entries)
+		}
+		clock.Advance(accountEvery)
+		wantStatus(t, login(t, env, u.Email, u.password), http.StatusSeeOther)
+	})
+	t.Run("twenty failures from one address across accounts", func(t *testing.T) {
+		t.Parallel()
+		clock := newFakeClock()
+		env := newTestEnv(t, withNow(clock.Now))
+		for i := range ipBurst {
+			email := "nobody" + string(rune('a'+i)) + "@test.example"
+			wantStatus(t, login(t, env, email, "some-password"), http.StatusUnauthorized)
+		}
+		u := env.users[db.RoleAdmin]
+		res := login(t, env, u.Email, u.password)
+		wantStatus(t, res, http.StatusTooManyRequests)
+		one(t, res.doc, "login-error")
+		clock.Advance(ipEvery)
+		wantStatus(t, login(t, env, u.Email, u.password), http.StatusSeeOther)
+	})
+	t.Run("the right password alone is never throttled", func(t *testing.T) {
+		t.Parallel()
+		env := newTestEnv(t, withNow(newFakeClock().Now))
+		u := env.users[db.RoleAuditor]
+		for range accountBurst - 1 {
+			wantStatus(t, login(t, env, u.Email, "wrong-password"), http.StatusUnauthorized)
+		}
+		for i := range ipBurst + accountBurst {
+			if res := login(t, env, u.Email, u.password); res.status != http.StatusSeeOther {
+				t.Fatalf("successful login %d: status %d", i+1, res.status)
+			}
+		}
+	})
+}

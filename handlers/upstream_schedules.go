@@ -1,0 +1,40 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/keyless/dashboard/smarthome"
+)
+
+// DeviceSchedules returns the schedules that fit a device and the one it runs ("" for none).
+func (u *Upstream) DeviceSchedules(ctx context.Context, deviceID string) ([]smarthome.Schedule, string, error) {
+	ds, _, err := u.c.Schedules.ListForDevice(ctx, deviceID)
+	if err != nil {
+		return nil, "", err
+	}
+	return ds.Schedules, ds.ActiveScheduleID, nil
+}
+
+// CreateSchedule creates a schedule; the client validates it against the device type's rules first.
+func (u *Upstream) CreateSchedule(ctx context.Context, r smarthome.ScheduleRequest) (*smarthome.Schedule, error) {
+	sc, _, err := u.c.Schedules.Create(ctx, r)
+	return sc, err
+}
+
+// UpdateSchedule changes the fields set in r.
+func (u *Upstream) UpdateSchedule(ctx context.Context, id string, r smarthome.ScheduleRequest) (*smarthome.Schedule, error) {
+	sc, _, err := u.c.Schedules.Update(ctx, id, r)
+	return sc, err
+}
+
+// DeleteSchedule deletes a schedule; the devices running it stop.
+func (u *Upstream) DeleteSchedule(ctx context.Context, id string) error {
+	_, err := u.c.Schedules.Delete(ctx, id)
+	return err
+}
+
+// ActivateSchedule makes a schedule the device's active one.
+func (u *Upstream) ActivateSchedule(ctx context.Context, deviceID, scheduleID string) error {
+	_, err := u.c.Schedules.Activate(ctx, deviceID, scheduleID)
+	return err
+}
