@@ -36,8 +36,9 @@ type HubSummary struct {
 	ActiveFrom              string     `json:"active_from"` // HubActiveLayout, e.g. "1/1/2000 12:00 am"
 	ActiveTo                string     `json:"active_to"`
 	UserType                string     `json:"user_type"`
-	Status                  string     `json:"status"`      // "Online" or "Offline"
-	PropertyID              *int64     `json:"property_id"` // [INF] nil when unassigned
+	Status                  string     `json:"status"`              // "Online" or "Offline"
+	PropertyID              *int64     `json:"property_id"`         // [INF] nil when unassigned
+	CompanyChangeDate       *string    `json:"company_change_date"` // [INF] "YYYY-MM-DD"; limits activity access
 }
 
 // Online reports whether the list status says the hub is online.

@@ -28,9 +28,9 @@ type Property struct {
 }
 
 // PropertyRequest creates or updates a property. Nil fields are not sent, so Update changes only what is set.
+// There is no address field: the upstream derives Property.Address from the parts (CONTRACT.md, Properties).
 type PropertyRequest struct {
 	Name          *string `json:"name,omitempty"`
-	Address       *string `json:"address,omitempty"`
 	StreetAddress *string `json:"street_address,omitempty"`
 	City          *string `json:"city,omitempty"`
 	State         *string `json:"state,omitempty"`

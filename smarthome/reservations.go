@@ -38,7 +38,7 @@ type Reservation struct {
 }
 
 // ReservationRequest creates or updates a reservation; nil fields are not sent. Create needs PropertyID,
-// GuestName, CheckIn and CheckOut; Code is generated (6 digits) when nil.
+// GuestName, CheckIn and CheckOut; Code is generated (6 digits) when nil. Update refuses PropertyID.
 type ReservationRequest struct {
 	PropertyID          *int64
 	GuestName           *string
@@ -80,6 +80,10 @@ func (r ReservationRequest) validate(create bool) error {
 	}
 	if !create && r == (ReservationRequest{}) {
 		return validationError("reservation update sets no field")
+	}
+	if !create && r.PropertyID != nil {
+		// CONTRACT.md has no move: the upstream would keep the reservation and its lock code where they are.
+		return validationError("property_id cannot be changed: cancel the reservation and create one at the other property")
 	}
 	if r.GuestName != nil {
 		if n := utf8.RuneCountInString(*r.GuestName); n < 1 || n > MaxGuestNameLength {
@@ -144,7 +148,8 @@ func (s *ReservationsService) Create(ctx context.Context, req ReservationRequest
 	return s.write(ctx, http.MethodPost, path(nil, "reservations"), req, true)
 }
 
-// Update validates and changes the fields set in req; the lock code is re-timed or re-coded with it.
+// Update validates and changes the fields set in req; the lock code is re-timed or re-coded with it. A reservation
+// cannot move between properties, so a set PropertyID is refused with ErrValidation before anything is sent.
 //
 // API: PUT /api/reservations/{id} [exists DOC D-overview; path INF]
 func (s *ReservationsService) Update(ctx context.Context, id int64, req ReservationRequest) (*Reservation, *Response, error) {

@@ -26,16 +26,20 @@ func recordSleeps(c *Client) *[]time.Duration {
 
 func TestRetryHonoursRetryAfter(t *testing.T) {
 	t.Parallel()
-	date := time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
+	fixed := func(v string) func() string { return func() string { return v } }
+	// The date is built when the handler answers, not before the parallel subtests start: a date computed early
+	// loses however long the subtest waited for a slot. HTTP dates have whole seconds, so now+3 s truncated is
+	// 2–3 s ahead at response time, leaving a second of slack above the 1 s lower bound for the client's parse.
+	date := func() string { return time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat) }
 	tests := []struct {
 		name       string
-		retryAfter string
+		retryAfter func() string // the header value at response time; nil sends none
 		min, max   time.Duration
 	}{
-		{"seconds", "2", 2 * time.Second, 2 * time.Second},
+		{"seconds", fixed("2"), 2 * time.Second, 2 * time.Second},
 		{"http date", date, time.Second, 3 * time.Second},
-		{"absent: backoff", "", time.Millisecond / 2, time.Millisecond},
-		{"garbage: backoff", "soon", time.Millisecond / 2, time.Millisecond},
+		{"absent: backoff", nil, time.Millisecond / 2, time.Millisecond},
+		{"garbage: backoff", fixed("soon"), time.Millisecond / 2, time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,8 +50,8 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 			f.mux.HandleFunc("POST /api/v2/mls_unlock", func(w http.ResponseWriter, r *http.Request) {
 				checkRequest(t, r, nil, `{"serial": "30011", "start_time": 1700000000}`)
 				if calls.Add(1) == 1 {
-					if tt.retryAfter != "" {
-						w.Header().Set("Retry-After", tt.retryAfter)
+					if tt.retryAfter != nil {
+						w.Header().Set("Retry-After", tt.retryAfter())
 					}
 					writeJSON(w, http.StatusTooManyRequests, `{"success": false, "message": "Rate Limit exceeded"}`)
 					return

@@ -33,13 +33,12 @@ type ScheduleBlock struct {
 }
 
 // ScheduleRequest creates or updates a schedule; nil fields are not sent. Create needs Name, DeviceType,
-// PropertyID and Blocks.
+// PropertyID and Blocks. Devices are not listed here: they attach through Activate (CONTRACT.md, Schedules).
 type ScheduleRequest struct {
 	Name       *string         `json:"name,omitempty"`
 	DeviceType *string         `json:"device_type,omitempty"`
 	PropertyID *int64          `json:"property_id,omitempty"`
 	Blocks     []ScheduleBlock `json:"blocks,omitempty"`
-	DeviceIDs  []string        `json:"device_ids,omitempty"`
 }
 
 // validate checks blocks against the device type's command rules and the no-overlap rule. On update without a
@@ -48,7 +47,7 @@ func (r ScheduleRequest) validate(create bool) error {
 	if create && (r.Name == nil || *r.Name == "" || r.DeviceType == nil || r.PropertyID == nil || len(r.Blocks) == 0) {
 		return validationError("a schedule needs name, device_type, property_id and blocks")
 	}
-	if !create && r.Name == nil && r.DeviceType == nil && r.PropertyID == nil && r.Blocks == nil && r.DeviceIDs == nil {
+	if !create && r.Name == nil && r.DeviceType == nil && r.PropertyID == nil && r.Blocks == nil {
 		return validationError("schedule update sets no field")
 	}
 	kind := deref(r.DeviceType)

@@ -33,12 +33,12 @@ func TestSchedulesEndpoints(t *testing.T) {
 		},
 		{
 			name: "Create", method: "POST", path: "/api/schedules", status: http.StatusCreated, reply: scheduleJSON,
-			body: `{"name": "Winter weekdays", "device_type": "thermostat", "property_id": 101, "device_ids": ["t1"],
+			body: `{"name": "Winter weekdays", "device_type": "thermostat", "property_id": 101,
 				"blocks": [{"days": [1,2,3,4,5], "from": "07:00", "to": "22:00", "mode": "heat", "heating_setpoint": 68,
 				"cooling_setpoint": null, "power": null}]}`,
 			call: func(ctx context.Context, c *Client) (any, *Response, error) {
 				return c.Schedules.Create(ctx, ScheduleRequest{Name: Ptr("Winter weekdays"), DeviceType: Ptr("thermostat"),
-					PropertyID: Ptr(int64(101)), Blocks: []ScheduleBlock{winterBlock()}, DeviceIDs: []string{"t1"}})
+					PropertyID: Ptr(int64(101)), Blocks: []ScheduleBlock{winterBlock()}})
 			},
 			want: want,
 		},

@@ -67,6 +67,7 @@ type kindKey struct{ deviceType, messageType string }
 
 // eventKinds is the one table keyed by (device_type, lower-cased message_type); correct it here when the live
 // catalogue is at hand.
+// Access panels share the lock-code rows: §14.2 gives them codes "as lock" (CONTRACT.md, Webhooks).
 var eventKinds = buildKinds([]struct {
 	types    []string
 	messages []string
@@ -86,9 +87,9 @@ var eventKinds = buildKinds([]struct {
 	{[]string{"lock", "contact_sensor", "motion_sensor", "access_panel"}, []string{"tamper"}, KindDeviceTamper},
 	{[]string{"lock"}, []string{"lock"}, KindLockLocked},
 	{[]string{"lock"}, []string{"unlock"}, KindLockUnlocked},
-	{[]string{"lock"}, []string{"lock_code_added"}, KindLockCodeAdded},
-	{[]string{"lock"}, []string{"lock_code_deleted"}, KindLockCodeDeleted},
-	{[]string{"lock"}, []string{"lock_code_failed"}, KindLockCodeFailed},
+	{[]string{"lock", "access_panel"}, []string{"lock_code_added"}, KindLockCodeAdded},
+	{[]string{"lock", "access_panel"}, []string{"lock_code_deleted"}, KindLockCodeDeleted},
+	{[]string{"lock", "access_panel"}, []string{"lock_code_failed"}, KindLockCodeFailed},
 	{[]string{"lock"}, []string{"jammed"}, KindLockJammed},
 	{[]string{"lock", "access_panel"}, []string{"access_denied"}, KindAccessDenied},
 	{[]string{"access_panel"}, []string{"access_granted"}, KindAccessGranted},

@@ -85,10 +85,16 @@ type lockCodeUpdate struct {
 	CodeType     *string             `json:"code_type"`
 }
 
-// merged overlays the update on lc's current values, as a create request to validate.
+// merged overlays the update on lc's current values, as a create request to validate. An update that names a
+// validity_type brings that type's fields itself: the old type's dates or schedule are not carried over, since
+// validation refuses fields a type does not use.
 func (u lockCodeUpdate) merged(lc *lockCode) lockCodeRequest {
-	req := lockCodeRequest{Name: lc.Name, Code: flexString(lc.Code), ValidityType: lc.ValidityType,
-		FromDate: lc.FromDate, ToDate: lc.ToDate, CodeType: lc.CodeType}
+	req := lockCodeRequest{Name: lc.Name, Code: flexString(lc.Code), ValidityType: lc.ValidityType, CodeType: lc.CodeType}
+	if u.ValidityType != nil {
+		u.mergeInto(&req)
+		return req
+	}
+	req.FromDate, req.ToDate = lc.FromDate, lc.ToDate
 	for _, e := range lc.Schedule {
 		in := scheduleDetailIn{WD: e.WD, F: e.F, T: e.T}
 		if e.D != nil {
@@ -96,6 +102,12 @@ func (u lockCodeUpdate) merged(lc *lockCode) lockCodeRequest {
 		}
 		req.Schedule = append(req.Schedule, in)
 	}
+	u.mergeInto(&req)
+	return req
+}
+
+// mergeInto overwrites req's fields with the ones the update sets.
+func (u lockCodeUpdate) mergeInto(req *lockCodeRequest) {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -112,7 +124,6 @@ func (u lockCodeUpdate) merged(lc *lockCode) lockCodeRequest {
 	if u.Schedule != nil {
 		req.Schedule = *u.Schedule
 	}
-	return req
 }
 
 // handleLockCodeUpdate: PUT /api/lock_codes/{id} [INF] → LockCode; every lock goes back to setting.

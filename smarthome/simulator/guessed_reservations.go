@@ -216,11 +216,15 @@ func (s *Simulator) handleReservationList(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
-// handleReservationUpdate: PUT /api/reservations/{id} [INF]; a new window or code re-sends the lock code.
+// handleReservationUpdate: PUT /api/reservations/{id} [INF]; a new window or code re-sends the lock code. There is
+// no move (CONTRACT.md): a property_id is refused, not ignored.
 func (s *Simulator) handleReservationUpdate(w http.ResponseWriter, r *http.Request, _ principal) error {
 	var req reservationRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
+	}
+	if req.PropertyID.Set {
+		return unprocessable("property_id cannot be changed: a reservation stays at its property")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -63,6 +63,9 @@ func validateCodeFields(req *lockCodeRequest) ([]scheduleDetail, error) {
 	case utf8.RuneCountInString(req.CodeType) > 64:
 		return nil, unprocessable("code_type must be at most 64 characters")
 	}
+	if err := rejectUnusedValidity(req); err != nil {
+		return nil, err
+	}
 	switch req.ValidityType {
 	case validityPeriod:
 		return nil, validatePeriod(req.FromDate, req.ToDate)
@@ -70,6 +73,29 @@ func validateCodeFields(req *lockCodeRequest) ([]scheduleDetail, error) {
 		return validateSchedule(req.ValidityType, req.Schedule)
 	}
 	return nil, nil
+}
+
+// rejectUnusedValidity answers 422 when the request carries fields its validity type does not use: silently
+// dropping them would turn a "Never Expires" code sent with a to_date into a permanent one (CONTRACT.md).
+func rejectUnusedValidity(req *lockCodeRequest) error {
+	dates := req.FromDate != "" || req.ToDate != ""
+	switch {
+	case dates && req.ValidityType != validityPeriod:
+		return unprocessable("from_date and to_date are only allowed for " + validityPeriod)
+	case len(req.Schedule) > 0 && (req.ValidityType == validityPeriod || req.ValidityType == validityNever):
+		return unprocessable("schedule_details_info is only allowed for " + validityByDay + " and " + validityDaily)
+	}
+	for i, e := range req.Schedule {
+		where := fmt.Sprintf("schedule_details_info[%d]", i)
+		hasD := e.D != nil && e.D.Set
+		if req.ValidityType == validityByDay && len(e.WD) > 0 {
+			return unprocessable(where + ": a " + validityByDay + " entry takes d, not wd")
+		}
+		if req.ValidityType == validityDaily && hasD {
+			return unprocessable(where + ": a " + validityDaily + " entry takes wd, not d")
+		}
+	}
+	return nil
 }
 
 func validatePeriod(fromS, toS string) error {
@@ -138,8 +164,18 @@ func validateSpan(where, from, to string) error {
 }
 
 // resolveLocks returns the locks a request targets: device_id, device_ids, hub_id (its locks) or property_id (its
-// locks). Callers hold s.mu.
+// locks). More than one target is refused rather than unioned, so a caller's mistake cannot widen a code's reach.
+// Callers hold s.mu.
 func (s *Simulator) resolveLocks(p principal, req lockCodeRequest) ([]*device, error) {
+	targets := 0
+	for _, set := range []bool{req.DeviceID != "", len(req.DeviceIDs) > 0, req.HubID != "", req.PropertyID.Set} {
+		if set {
+			targets++
+		}
+	}
+	if targets > 1 {
+		return nil, unprocessable("Give only one of device_id, device_ids, hub_id and property_id")
+	}
 	var devs []*device
 	ids := slices.Clone(req.DeviceIDs)
 	if req.DeviceID != "" {
