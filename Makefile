@@ -13,6 +13,8 @@ export CGO_ENABLED := 1
 export GOFLAGS := -tags=sqlite_fts5
 
 .PHONY: all deps assets generate check-generated build run simulator test test-short lint fuzz bench chromium clean
+# Each fuzz target runs this long in `make fuzz` (CI runs it too): bounded, so CI stays bounded.
+FUZZTIME ?= 20s
 all: build
 
 $(NPM_STAMP): package.json package-lock.json
@@ -63,6 +65,11 @@ test-short: deps generate
 lint: deps
 	go vet ./...
 	go tool staticcheck ./...
+
+# go test -fuzz takes one target per run.
+fuzz: deps
+	go test -run '^$$' -fuzz '^FuzzParseEvent$$' -fuzztime $(FUZZTIME) ./smarthome
+	go test -run '^$$' -fuzz '^FuzzVerifySignature$$' -fuzztime $(FUZZTIME) ./smarthome
 
 clean:
 	rm -rf bin $(VENDOR) node_modules

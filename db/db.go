@@ -78,12 +78,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open %s read-only: %w", path, err)
 	}
-	return &Store{w: w, r: r, path: path, readDSN: readDSN, file: fi, version: version}, nil
+	s := &Store{w: w, r: r, path: path, readDSN: readDSN, file: fi, version: version}
+	if err := s.startIngest(ctx); err != nil { // the activity log's group-commit writer (ingest.go)
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close lets SQLite refresh its planner statistics, then closes both pools. Closing the last
 // connection checkpoints the WAL into the main file.
 func (s *Store) Close() error {
+	s.stopIngest() // first: queued deliveries still commit
 	ctx, cancel := context.WithTimeout(context.Background(), optimizeTimeout)
 	defer cancel()
 	// Best effort: stale statistics only cost speed, so a failure here must not fail Close.

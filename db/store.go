@@ -28,6 +28,7 @@ type Store struct {
 	readDSN string
 	file    os.FileInfo // the file opened at start, so Ping notices it being removed or replaced
 	version int         // schema version after migrations, checked by Ping
+	ingest  *ingester   // the activity log's group-commit writer, started by Open and stopped by Close
 }
 
 var (

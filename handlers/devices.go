@@ -42,6 +42,7 @@ func handleDevice(d Deps) http.Handler {
 			return err
 		}
 		meta := pageMeta(r, deviceName(dev), views.NavHubs)
+		meta.EventsURL = eventsURL(0, "", dev.ID) // live activity, state and alerts of this device
 		meta.Notices = upstreamNotice(sync)
 		return render(w, r, http.StatusOK, views.DevicePage(meta, data))
 	})

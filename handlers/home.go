@@ -37,6 +37,7 @@ func handleHome(d Deps, opts Options) http.Handler {
 				"the webhook endpoint accepts deliveries from anyone. Set it, and give the upstream the URL with ?token=<secret>."})
 		}
 		meta := pageMeta(r, "Home", views.NavHome)
+		meta.EventsURL = eventsURL(0, "", "") // live alert banners
 		meta.Notices = upstreamNotice(sync)
 		return render(w, r, http.StatusOK, views.HomePage(meta, data))
 	})

@@ -72,6 +72,7 @@ func handleHub(d Deps) http.Handler {
 			return err
 		}
 		meta := pageMeta(r, firstNonEmpty(h.HomeName, "Hub "+h.SerialNo), views.NavHubs)
+		meta.EventsURL = eventsURL(0, h.ID, "") // live activity, status and alerts of this hub
 		meta.Notices = upstreamNotice(sync)
 		return render(w, r, http.StatusOK, views.HubPage(meta, data))
 	})

@@ -46,5 +46,6 @@ func pageMeta(r *http.Request, title, nav string) views.PageMeta {
 		CanAdmin: p.can(capManageUsers), CanAudit: p.can(capViewAudit), CanActivity: p.can(capViewActivity),
 		CanOperate: p.can(capOperate), CanManageAccess: p.can(capManageAccess), CanSchedule: p.can(capManageSchedules),
 		IsInstaller: p.can(capResetMasterCode)}
+	m.User.CanEditPortfolio = p.can(capEditPortfolio)
 	return m
 }

@@ -17,7 +17,7 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler { // the server's own way to abort a response: let it through
 					panic(v)
 				}
-				logger.Error("panic", slog.String("path", r.URL.Path), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				logger.Error("panic", slog.String("path", logPath(r)), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 				serveError(w, r, logger, fmt.Errorf("panic: %v", v))
 			}
 		}()

@@ -6,8 +6,8 @@ import (
 	"github.com/keyless/dashboard/smarthome"
 )
 
-// maxListPages bounds the pages read when a whole list is needed (100 per page: 5,000 items).
-const maxListPages = 50
+// portfolioMaxListPages bounds the pages read when a whole list is needed (100 per page: 5,000 items).
+const portfolioMaxListPages = 50
 
 // CreateProperty creates a property.
 func (u *Upstream) CreateProperty(ctx context.Context, r smarthome.PropertyRequest) (*smarthome.Property, error) {
@@ -42,7 +42,7 @@ func (u *Upstream) AssignDevice(ctx context.Context, id string, propertyID int64
 // PropertyLockCodes returns every lock code of a property that is not removed, reading all pages.
 func (u *Upstream) PropertyLockCodes(ctx context.Context, propertyID int64) ([]smarthome.LockCode, error) {
 	var all []smarthome.LockCode
-	for page := 1; page <= maxListPages; page++ {
+	for page := 1; page <= portfolioMaxListPages; page++ {
 		codes, resp, err := u.c.LockCodes.List(ctx, smarthome.LockCodeListOptions{PropertyID: propertyID, Page: page, PerPage: 100})
 		if err != nil {
 			return nil, err
@@ -59,7 +59,7 @@ func (u *Upstream) PropertyLockCodes(ctx context.Context, propertyID int64) ([]s
 func (u *Upstream) PropertyInvitations(ctx context.Context, propertyID int64) ([]smarthome.Invitation, error) {
 	var all []smarthome.Invitation
 	seen := 0
-	for page := 1; page <= maxListPages; page++ {
+	for page := 1; page <= portfolioMaxListPages; page++ {
 		invs, resp, err := u.c.Invitations.List(ctx, smarthome.InvitationListOptions{PropertyID: propertyID, Page: page, PerPage: 100})
 		if err != nil {
 			return nil, err

@@ -96,6 +96,7 @@ func handleProperty(d Deps) http.Handler {
 			return err
 		}
 		meta := pageMeta(r, p.Name, views.NavProperties)
+		meta.EventsURL = eventsURL(p.ID, "", "") // live activity, state and alerts of this property
 		meta.Notices = upstreamNotice(sync)
 		return render(w, r, http.StatusOK, views.PropertyPage(meta, data))
 	})

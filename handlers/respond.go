@@ -83,7 +83,7 @@ func serveError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 		level = slog.LevelError
 	}
 	logger.LogAttrs(r.Context(), level, "request failed", slog.String("method", r.Method),
-		slog.String("path", r.URL.Path), slog.Int("status", status), slog.Bool("htmx", isHTMX(r)), slog.Any("err", err))
+		slog.String("path", logPath(r)), slog.Int("status", status), slog.Bool("htmx", isHTMX(r)), slog.Any("err", err))
 
 	if isHTMX(r) && !wantsPage(r) { // show the message in the page's flash region, not in the request's target
 		w.Header().Set("HX-Retarget", "#flash")

@@ -39,6 +39,108 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /users", s.require(capManageUsers, handleUserCreate(s, d.Hasher)))
 	mux.Handle("POST /users/{id}", s.require(capManageUsers, handleUserUpdate(s)))
 
+	// Access: reservations, invitations, move-outs, guest self-tour links (staff), and the guests' own pages
+	acc := newAccess(d)
+	manage := func(h http.Handler) http.Handler { return s.require(capManageAccess, h) }
+	mux.Handle("GET /reservations/new", manage(handleReservationNew(acc)))
+	mux.Handle("POST /reservations", manage(handleReservationCreate(acc)))
+	mux.Handle("GET /reservations/{id}", manage(handleReservation(acc)))
+	mux.Handle("POST /reservations/{id}", manage(handleReservationUpdate(acc)))
+	mux.Handle("POST /reservations/{id}/cancel", manage(handleReservationCancel(acc)))
+	mux.Handle("POST /reservations/{id}/reveal", manage(handleReservationReveal(acc)))
+	mux.Handle("GET /reservations/{id}/code", manage(handleReservationCode(acc)))
+	mux.Handle("GET /invitations", manage(handleInvitations(acc)))
+	mux.Handle("GET /invitations/new", manage(handleInvitationNew(acc)))
+	mux.Handle("POST /invitations", manage(handleInvitationCreate(acc)))
+	mux.Handle("GET /invitations/{id}", manage(handleInvitation(acc)))
+	mux.Handle("POST /invitations/{id}", manage(handleInvitationUpdate(acc)))
+	mux.Handle("GET /invitations/{id}/code", manage(handleInvitationCode(acc)))
+	mux.Handle("POST /invitations/{id}/links", manage(handleGuestLinkCreate(acc)))
+	mux.Handle("POST /guest-links/{id}/revoke", manage(handleGuestLinkRevoke(acc)))
+	mux.Handle("GET /properties/{id}/move-out", manage(handleMoveOutConfirm(acc)))
+	mux.Handle("POST /properties/{id}/move-out", manage(handleMoveOut(acc)))
+	mux.Handle("GET /move-outs/{id}", manage(handleMoveOutPage(acc)))
+	mux.Handle("GET /move-outs/{id}/progress", manage(handleMoveOutProgress(acc)))
+	mux.Handle("GET /i/{token}", handleGuestPage(acc))
+	mux.Handle("POST /i/{token}/unlock", handleGuestUnlock(acc))
+
+	// Hardware commands, hub/device history, MQTT response, master-code reset; the staff audit log
+	if d.Observed != nil && d.Commands != nil {
+		d.Observed.Add(d.Commands.Observe) // webhook confirmations of pending commands
+	}
+	operate := func(action, target string, h http.Handler) http.Handler {
+		return requireAudited(d, capOperate, action, target, h)
+	}
+	mux.Handle("POST /devices/{id}/commands", operate("device.command", "device", handleDeviceCommand(d)))
+	mux.Handle("GET /devices/{id}/commands", view(handleCommandList(d, "device")))
+	mux.Handle("GET /devices/{id}/history", view(handleHistory(d, "device")))
+	mux.Handle("POST /hubs/{id}/commands", operate("hub.command", "hub", handleHubCommand(d)))
+	mux.Handle("GET /hubs/{id}/commands", view(handleCommandList(d, "hub")))
+	mux.Handle("GET /hubs/{id}/history", view(handleHistory(d, "hub")))
+	mux.Handle("GET /hubs/{id}/mqtt", view(handleHubMQTT(d)))
+	mux.Handle("POST /hubs/{id}/master-code",
+		requireAudited(d, capResetMasterCode, "hub.master_code_reset", "hub", handleMasterCodeReset(d)))
+	mux.Handle("GET /audit", s.require(capViewAudit, handleAuditPage(d)))
+	mux.Handle("GET /audit/export", s.require(capViewAudit, handleAuditExport(d)))
+
+	// Webhook intake (no session, no CSRF: senders have no browser headers), the device activity log, the inbox
+	inboxLimit := newInboxLimiter()
+	mux.Handle("POST /webhooks/smarthome", handleWebhook(d, opts, inboxLimit))
+	mux.Handle("GET /activities", s.require(capViewActivity, handleActivities(d)))
+	mux.Handle("GET /activities/export", s.require(capViewActivity, handleActivityExport(d)))
+	mux.Handle("GET /activities/feed", s.require(capViewActivity, handleActivityFeed(d)))
+	mux.Handle("GET /inbox", s.require(capManageInbox, handleInbox(d, opts, inboxLimit)))
+	mux.Handle("POST /inbox/{id}/reprocess", s.require(capManageInbox, handleInboxReprocess(d)))
+
+	// Lock codes, code drift and one-off (mls_unlock) codes: all for people who manage access
+	lc := newLockCodeService(d)
+	codes := func(h http.Handler) http.Handler { return s.require(capManageAccess, h) }
+	mux.Handle("GET /properties/{id}/lock-codes", codes(handleLockCodesProperty(lc)))
+	mux.Handle("GET /properties/{id}/lock-codes/list", codes(handleLockCodeListRefresh(lc, false)))
+	mux.Handle("GET /properties/{id}/lock-codes/new", codes(handleLockCodeNew(lc)))
+	mux.Handle("GET /properties/{id}/lock-codes/validity", codes(handleLockCodeValidityFields(lc)))
+	mux.Handle("POST /properties/{id}/lock-codes", codes(handleLockCodeCreate(lc)))
+	mux.Handle("GET /devices/{id}/lock-codes", codes(handleLockCodesDevice(lc)))
+	mux.Handle("GET /devices/{id}/lock-codes/list", codes(handleLockCodeListRefresh(lc, true)))
+	mux.Handle("GET /lock-codes/{id}/edit", codes(handleLockCodeEdit(lc)))
+	mux.Handle("POST /lock-codes/{id}", codes(handleLockCodeUpdate(lc)))
+	mux.Handle("GET /lock-codes/{id}/delete", codes(handleLockCodeDeleteConfirm(lc)))
+	mux.Handle("POST /lock-codes/{id}/delete", codes(handleLockCodeDelete(lc)))
+	mux.Handle("POST /lock-codes/{id}/retry", codes(handleLockCodeRetry(lc)))
+	mux.Handle("POST /lock-codes/{id}/reveal", codes(handleLockCodeReveal(lc)))
+	mux.Handle("GET /lock-codes/{id}/pin", codes(handleLockCodeFragment(lc, "pin")))
+	mux.Handle("GET /lock-codes/{id}/row", codes(handleLockCodeFragment(lc, "row")))
+	mux.Handle("GET /lock-codes/{id}/actions", codes(handleLockCodeFragment(lc, "actions")))
+	mux.Handle("GET /drift", codes(handleDriftIndex(lc)))
+	mux.Handle("GET /properties/{id}/drift", codes(handleDrift(lc)))
+	mux.Handle("POST /properties/{id}/drift/remove", codes(handleDriftRemedy(lc, lc.remedyRemoveExpired)))
+	mux.Handle("POST /properties/{id}/drift/resend", codes(handleDriftRemedy(lc, lc.remedyResend)))
+	mux.Handle("POST /properties/{id}/drift/clear-slot", codes(handleDriftRemedy(lc, lc.remedyClearSlot)))
+	mux.Handle("POST /hubs/{id}/unlock-code", codes(handleHubUnlock(lc)))
+	mux.Handle("POST /devices/{id}/unlock-code", codes(handleLockUnlock(lc)))
+
+	// Schedules: a device's weekly programs (the card on the device page reads the mirror; changes go upstream first)
+	mux.Handle("GET /devices/{id}/schedules", view(handleScheduleSection(d)))
+	mux.Handle("GET /devices/{id}/schedules/new", s.require(capManageSchedules, handleScheduleNew(d)))
+	mux.Handle("POST /devices/{id}/schedules", s.require(capManageSchedules, handleScheduleSave(d)))
+	mux.Handle("POST /devices/{id}/schedules/form", s.require(capManageSchedules, handleScheduleForm(d)))
+	mux.Handle("GET /devices/{id}/schedules/{sid}/edit", s.require(capManageSchedules, handleScheduleEdit(d)))
+	mux.Handle("POST /devices/{id}/schedules/{sid}/edit", s.require(capManageSchedules, handleScheduleSave(d)))
+	mux.Handle("POST /devices/{id}/schedules/{sid}/activate", s.require(capManageSchedules, handleScheduleActivate(d)))
+	mux.Handle("GET /devices/{id}/schedules/{sid}/delete", s.require(capManageSchedules, handleScheduleDeleteConfirm(d)))
+	mux.Handle("POST /devices/{id}/schedules/{sid}/delete", s.require(capManageSchedules, handleScheduleDelete(d)))
+
+	// Portfolio edits (admins): properties, hub details, device assignment
+	mux.Handle("GET /properties/new", s.require(capEditPortfolio, handlePropertyNew(d)))
+	mux.Handle("POST /properties/new", s.require(capEditPortfolio, handlePropertyCreate(d)))
+	mux.Handle("GET /properties/{id}/edit", s.require(capEditPortfolio, handlePropertyEditForm(d)))
+	mux.Handle("POST /properties/{id}/edit", s.require(capEditPortfolio, handlePropertyUpdate(d)))
+	mux.Handle("GET /properties/{id}/delete", s.require(capEditPortfolio, handlePropertyDeleteConfirm(d)))
+	mux.Handle("POST /properties/{id}/delete", s.require(capEditPortfolio, handlePropertyDelete(d)))
+	mux.Handle("GET /hubs/{id}/edit", s.require(capEditPortfolio, handleHubEditForm(d)))
+	mux.Handle("POST /hubs/{id}/edit", s.require(capEditPortfolio, handleHubUpdate(d)))
+	mux.Handle("POST /devices/{id}/assign", s.require(capEditPortfolio, handleDeviceAssign(d)))
+
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
 	mux.Handle("/", handleNotFound(d))

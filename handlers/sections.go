@@ -20,12 +20,28 @@ type (
 var (
 	propertySections = []propertySection{
 		// sections: property
+		lockCodesPropertySection,
+		accessPropertySection,
+		activityPropertySection,
+		portfolioPropertySection,
 	}
 	hubSections = []hubSection{
 		// sections: hub
+		unlockHubSection,
+		hubCommandsSection,
+		hubHistorySection,
+		activityHubSection,
+		portfolioHubSection,
 	}
 	deviceSections = []deviceSection{
 		// sections: device
+		lockCodesDeviceSection,
+		unlockDeviceSection,
+		deviceCommandsSection,
+		deviceHistorySection,
+		activityDeviceSection,
+		scheduleSection,
+		portfolioDeviceSection,
 	}
 )
 

@@ -29,6 +29,7 @@ type UserData struct {
 	CanManageAccess   bool   // issues lock codes, reservations, invitations, guest links
 	CanSchedule       bool   // edits schedules
 	IsInstaller       bool   // may reset master codes
+	CanEditPortfolio  bool   // creates, edits and deletes properties, edits hubs, assigns devices
 }
 
 // FlashData is a one-time message. Kind is "ok", "error" or "info".

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -82,8 +83,12 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	a.closers = append(a.closers, cancelBG)
 	if cfg.Demo() {
 		agent := simulator.DefaultAgents()[0]
+		if len(cfg.WebhookSecrets) == 0 { // demo deliveries are signed with a per-run secret, and verified
+			cfg.WebhookSecrets = []string{"demo-" + rand.Text()}
+		}
 		sim, err := simulator.Start(bg, simulator.Options{CommandDelay: cfg.CommandDelay, LifeRate: cfg.SimLife,
-			Seed: simulator.DemoPortfolio, Logger: logger.With(slog.String("component", "simulator"))})
+			Seed: simulator.DemoPortfolio, Logger: logger.With(slog.String("component", "simulator")),
+			WebhookURL: loopbackURL(a.ln.Addr()) + "/webhooks/smarthome", WebhookSecret: cfg.WebhookSecrets[0]})
 		if err != nil {
 			return nil, fmt.Errorf("embedded simulator: %w", err)
 		}
@@ -101,11 +106,19 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	a.closers = append(a.closers, broker.Close)
 	syncer := handlers.NewSyncer(logger, store, upstream, handlers.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
 	go syncer.Run(bg)
+	cmdOpts := handlers.CommandOptions{Timeout: cfg.CommandTimeout} // confirms hardware commands; stops with bg
+	if cfg.Demo() {                                                 // the embedded simulator's delay is known: re-read just after it
+		cmdOpts.CheckAfter, cmdOpts.CheckEvery = cfg.CommandDelay+500*time.Millisecond, max(cfg.CommandDelay, time.Second)
+	}
+	commands := handlers.NewCommandTracker(logger, store, upstream, broker, cmdOpts)
+	go commands.Run(bg)
 
+	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
+		Upstream: upstream, Broker: broker, Observed: &handlers.Observers{},
+		CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
+	go handlers.NewHubWatchdog(deps, 0).Run(bg) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{
-		Handler: handlers.NewServer(handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
-			Upstream: upstream, Broker: broker, Observed: &handlers.Observers{}},
-			handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
+		Handler:           handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second, // the SSE handler clears its own deadline

@@ -28,6 +28,7 @@ type Config struct {
 	DemoUsers      bool // create the demo logins (one per role); on by default in demo mode
 	CommandDelay   time.Duration
 	BcryptCost     int
+	CommandTimeout time.Duration // a command with no confirmation by then is failed
 	SimLife        float64
 }
 
@@ -73,6 +74,9 @@ func loadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.CommandDelay, err = time.ParseDuration(env("SIM_COMMAND_DELAY", "2s")); err != nil || c.CommandDelay < 0 {
 		return c, fmt.Errorf("SIM_COMMAND_DELAY must be a duration, got %q", getenv("SIM_COMMAND_DELAY"))
+	}
+	if c.CommandTimeout, err = time.ParseDuration(env("COMMAND_TIMEOUT", "60s")); err != nil || c.CommandTimeout < time.Second {
+		return c, fmt.Errorf("COMMAND_TIMEOUT must be a duration of at least 1s, got %q", getenv("COMMAND_TIMEOUT"))
 	}
 	if c.SimLife, err = strconv.ParseFloat(env("SIM_LIFE", "0"), 64); err != nil || c.SimLife < 0 {
 		return c, fmt.Errorf("SIM_LIFE must be a non-negative number of events per second, got %q", getenv("SIM_LIFE"))

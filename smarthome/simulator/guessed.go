@@ -38,6 +38,7 @@ func (s *Simulator) guessedRoutes() []guessedRoute {
 		{"GET /api/lock_codes/{id}", agentsOnly, s.handleLockCodeGet},
 		{"PUT /api/lock_codes/{id}", agentsOnly, s.handleLockCodeUpdate},
 		{"DELETE /api/lock_codes/{id}", agentsOnly, s.handleLockCodeDelete},
+		{"DELETE /api/devices/{id}/codes/{slot}", agentsOnly, s.handleClearSlot}, // a keypad PIN no code represents
 
 		// Reservations.
 		{"GET /api/reservations", agentsOnly, s.handleReservationList},

@@ -19,6 +19,7 @@ type job struct {
 	Command    *deviceCommand `json:"command,omitempty"`
 	HubCommand *hubCommandJob `json:"hub_command,omitempty"`
 	Trigger    *TriggerEvent  `json:"trigger,omitempty"`
+	Slot       int            `json:"slot,omitempty"` // jobSlotClear
 }
 
 // Job kinds.
@@ -27,6 +28,7 @@ const (
 	jobCodeSync   = "code_sync"
 	jobHubCommand = "hub_command"
 	jobTrigger    = "trigger"
+	jobSlotClear  = "slot_clear"
 )
 
 // jobQueue is a min-heap by (Due, Seq), so jobs due at the same instant run in the order they were made.
@@ -168,6 +170,8 @@ func (s *Simulator) runJob(j *job) {
 		s.applyHubCommand(j)
 	case jobTrigger:
 		_ = s.trigger(*j.Trigger, j.Due) // the device may have been removed meanwhile: nothing to report then
+	case jobSlotClear:
+		s.clearSlot(j)
 	}
 }
 

@@ -1,0 +1,191 @@
+// Command bench measures the webhook intake and the live activity log and writes BENCHMARKS.md (make bench):
+// durable ingest throughput beside a bare 200-OK handler in the same run, SSE latency from a webhook to 1,000
+// connected subscribers with the server's memory, and the activity log's page queries and exports on 1,000,000
+// rows. Every server runs in a child process (this binary with -serve), wired as cmd/web wires the dashboard.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// benchToken is the webhook secret of the child servers; the load generator sends it as ?token=.
+const benchToken = "bench-webhook-secret"
+
+// options are the knobs of one benchmark run.
+type options struct {
+	out         string
+	ingestFor   time.Duration
+	concurrency int
+	subscribers int
+	deliveries  int
+	rate        int
+	rows        int
+	properties  int
+	cpuProfile  string
+}
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	serveMode := fs.Bool("serve", false, "internal: run the server side in this process")
+	dir := fs.String("dir", "", "internal: the child's database directory")
+	fill := fs.Int("fill", 0, "internal: activities to write before serving")
+	var o options
+	fs.StringVar(&o.cpuProfile, "server-cpuprofile", "", "write the ingest server's CPU profile to this file")
+	fs.StringVar(&o.out, "out", "BENCHMARKS.md", "report file")
+	fs.DurationVar(&o.ingestFor, "ingest-for", 10*time.Second, "how long each ingest load runs")
+	fs.IntVar(&o.concurrency, "concurrency", 128, "concurrent senders in the ingest runs")
+	fs.IntVar(&o.subscribers, "subscribers", 1000, "SSE subscribers")
+	fs.IntVar(&o.deliveries, "deliveries", 200, "webhooks posted during the SSE run")
+	fs.IntVar(&o.rate, "rate", 20, "webhooks per second during the SSE run")
+	fs.IntVar(&o.rows, "rows", 1_000_000, "activities in the query and export runs")
+	fs.IntVar(&o.properties, "properties", 200, "properties of the mirror")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *serveMode {
+		return serve(*dir, o.properties, *fill, o.cpuProfile)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rep := report{Options: o, Started: time.Now()}
+	if err := rep.machine(); err != nil {
+		return err
+	}
+	if err := measureIngestAndSSE(ctx, &rep, o, stdout); err != nil {
+		return err
+	}
+	if err := measureLog(ctx, &rep, o, stdout); err != nil {
+		return err
+	}
+	rep.Finished = time.Now()
+	if err := os.WriteFile(o.out, []byte(rep.markdown()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", o.out)
+	return nil
+}
+
+// measureIngestAndSSE runs the throughput comparison and the fan-out on a fresh server.
+func measureIngestAndSSE(ctx context.Context, rep *report, o options, stdout io.Writer) error {
+	child, rd, err := startChild(ctx, o, 0)
+	if err != nil {
+		return err
+	}
+	defer child.stop()
+	fmt.Fprintf(stdout, "ingest: %d senders, %s per run\n", o.concurrency, o.ingestFor)
+	bare := runLoad(ctx, "bare 200-OK handler", rd.Bare+"/", o.concurrency, o.ingestFor,
+		func(i int64) []byte { return webhookBody(rd.Targets, i, time.Now()) })
+	fmt.Fprintf(stdout, "  %s: %.0f/s\n", bare.Name, bare.PerSec)
+	hook := runLoad(ctx, "POST /webhooks/smarthome (durable)", rd.API+"/webhooks/smarthome?token="+benchToken,
+		o.concurrency, o.ingestFor, func(i int64) []byte { return webhookBody(rd.Targets, i, time.Now()) })
+	fmt.Fprintf(stdout, "  %s: %.0f/s\n", hook.Name, hook.PerSec)
+	rep.Ingest = []throughput{bare, hook}
+	fmt.Fprintf(stdout, "sse: %d subscribers, %d deliveries at %d/s\n", o.subscribers, o.deliveries, o.rate)
+	sse, err := runSSE(ctx, rd, benchToken, o.subscribers, o.deliveries, o.rate)
+	if err != nil {
+		return fmt.Errorf("sse: %w", err)
+	}
+	fmt.Fprintf(stdout, "  p50 %.1f ms, p99 %.1f ms, %d/%d received, RSS %.0f MB\n", sse.P50ms, sse.P99ms, sse.Received, sse.Expected, sse.RSSMB)
+	rep.SSE = &sse
+	return nil
+}
+
+// measureLog fills a fresh server's log with o.rows activities and times its queries and exports.
+func measureLog(ctx context.Context, rep *report, o options, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "activity log: filling %d rows\n", o.rows)
+	child, rd, err := startChild(ctx, o, o.rows)
+	if err != nil {
+		return err
+	}
+	defer child.stop()
+	rep.Fill, rep.StoreQueries = rd.Fill, rd.Queries
+	fmt.Fprintf(stdout, "  filled in %.0f s (%.0f rows/s)\n", rd.Fill.Seconds, rd.Fill.PerSec)
+	if rep.PageQueries, err = timePages(ctx, rd, 50); err != nil {
+		return fmt.Errorf("pages: %w", err)
+	}
+	for _, format := range []string{"csv", "json"} {
+		ex, err := timeExport(ctx, rd, format)
+		if err != nil {
+			return fmt.Errorf("export %s: %w", format, err)
+		}
+		fmt.Fprintf(stdout, "  export %s: %d rows in %.1f s, RSS %.0f → %.0f MB\n", format, ex.Rows, ex.Seconds, ex.RSSBefore, ex.RSSMax)
+		rep.Exports = append(rep.Exports, ex)
+	}
+	return nil
+}
+
+// childProc is a server child and its temporary database directory.
+type childProc struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	dir   string
+}
+
+func (c *childProc) stop() {
+	c.stdin.Close()
+	done := make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-done
+	}
+	os.RemoveAll(c.dir)
+}
+
+// startChild runs this binary with -serve on a fresh database (on the working directory's disk, not a tmpfs, so
+// fsync is real) and waits for its ready line.
+func startChild(ctx context.Context, o options, fill int) (*childProc, ready, error) {
+	dir, err := os.MkdirTemp(".", ".bench-")
+	if err != nil {
+		return nil, ready{}, err
+	}
+	args := []string{"-serve", "-dir", dir, "-fill", strconv.Itoa(fill), "-properties", strconv.Itoa(o.properties)}
+	if fill == 0 && o.cpuProfile != "" {
+		args = append(args, "-server-cpuprofile", o.cpuProfile)
+	}
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, ready{}, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, ready{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, ready{}, err
+	}
+	c := &childProc{cmd: cmd, stdin: stdin, dir: dir}
+	line, err := bufio.NewReaderSize(stdout, 1<<20).ReadBytes('\n')
+	var rd ready
+	if err == nil {
+		err = json.Unmarshal(line, &rd)
+	}
+	if err != nil || rd.API == "" {
+		c.stop()
+		return nil, ready{}, errors.Join(errors.New("server child did not start"), err)
+	}
+	return c, rd, nil
+}

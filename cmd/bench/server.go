@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+
+	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/handlers"
+	"github.com/keyless/dashboard/handlers/live"
+	"github.com/keyless/dashboard/smarthome"
+	"github.com/keyless/dashboard/smarthome/simulator"
+)
+
+// The server side of a benchmark runs in a child process (bench -serve), so that its memory is measured apart
+// from the load generator's, and it is wired as cmd/web wires the dashboard: the real middleware, store (WAL,
+// synchronous=FULL, group commit), broker and routes, over a mirror filled from the simulator.
+
+// benchAdmin is the account the SSE subscribers sign in with.
+const (
+	benchAdmin    = "bench-admin@example.com"
+	benchPassword = "bench-admin-password"
+)
+
+// ready is the child's first stdout line: where it serves, and what it measured before serving.
+type ready struct {
+	API     string          `json:"api"`  // the dashboard
+	Bare    string          `json:"bare"` // a bare 200-OK handler in the same process
+	PID     int             `json:"pid"`
+	Fill    *fillResult   `json:"fill,omitempty"`
+	Queries []queryResult   `json:"queries,omitempty"`
+	Targets []target        `json:"targets"` // mirrored devices the load generator reports events about
+}
+
+// serve runs the child: seed the mirror, optionally fill the activity log and time its queries, then serve until
+// stdin closes (the parent exits or is done).
+func serve(dir string, properties, fill int, cpuProfile string) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if cpuProfile != "" { // where the server's time goes: go tool pprof <binary> <file>
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil)) // the access log is formatted, then dropped
+	store, err := db.Open(ctx, filepath.Join(dir, "bench.db"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	deps, closeDeps, err := wire(ctx, logger, store, properties)
+	if err != nil {
+		return err
+	}
+	defer closeDeps()
+	rd := ready{PID: os.Getpid()}
+	if rd.Targets, err = mirrorTargets(ctx, store); err != nil {
+		return err
+	}
+	if fill > 0 {
+		if rd.Fill, err = fillActivities(ctx, store, rd.Targets, fill); err != nil {
+			return err
+		}
+		if rd.Queries, err = timeQueries(ctx, store); err != nil {
+			return err
+		}
+	}
+	api, err := listen(handlers.NewServer(deps, handlers.Options{WebhookSecrets: []string{benchToken}}))
+	if err != nil {
+		return err
+	}
+	bare, err := listen(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // read the delivery like the receiver does, then answer
+		w.WriteHeader(http.StatusOK)
+	}))
+	if err != nil {
+		return err
+	}
+	rd.API, rd.Bare = api, bare
+	if err := json.NewEncoder(os.Stdout).Encode(rd); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes our stdin
+	st := store.IngestStats()
+	fmt.Fprintf(os.Stderr, "server: %d deliveries committed in %d transactions\n", st.Items, st.Batches)
+	deps.Broker.Close()
+	return nil
+}
+
+// wire builds the dashboard's collaborators around an in-process simulator and fills the mirror with one sync.
+func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties int) (handlers.Deps, func(), error) {
+	sim, err := simulator.Start(ctx, simulator.Options{Properties: properties, Seed: simulator.DemoPortfolio})
+	if err != nil {
+		return handlers.Deps{}, nil, err
+	}
+	agent := simulator.DefaultAgents()[0]
+	api, err := smarthome.NewClient(smarthome.WithBaseURL(sim.URL), smarthome.WithAgentLogin(agent.Username, agent.Password))
+	if err != nil {
+		sim.Close()
+		return handlers.Deps{}, nil, err
+	}
+	up := handlers.NewUpstream(api)
+	syncer := handlers.NewSyncer(logger, store, up, handlers.SyncOptions{Rate: 10_000, Workers: 8})
+	if _, err := syncer.SyncNow(ctx); err != nil {
+		sim.Close()
+		return handlers.Deps{}, nil, fmt.Errorf("seed the mirror: %w", err)
+	}
+	const secret = "bench-session-secret-0123456789abcdef"
+	sess, err := handlers.NewSessions(logger, store, handlers.SessionOptions{Secret: secret})
+	if err != nil {
+		sim.Close()
+		return handlers.Deps{}, nil, err
+	}
+	hasher := handlers.NewPasswordHasher(4)
+	hash, err := hasher.Hash(benchPassword)
+	if err != nil {
+		sim.Close()
+		return handlers.Deps{}, nil, err
+	}
+	if _, err := store.CreateUser(ctx, db.User{Email: benchAdmin, Name: "Bench", Role: db.RoleAdmin, PasswordHash: hash}); err != nil {
+		sim.Close()
+		return handlers.Deps{}, nil, err
+	}
+	broker := live.New(logger, live.Options{})
+	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer, Upstream: up,
+		Broker: broker, Observed: &handlers.Observers{}, CodeKey: handlers.DeriveCodeKey(secret)}
+	return deps, func() { broker.Close(); sim.Close() }, nil
+}
+
+// listen serves h on a free loopback port with the timeouts cmd/web uses.
+func listen(h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), nil
+}

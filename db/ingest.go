@@ -1,0 +1,215 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Group commit. A webhook must be answered only after its delivery is durable (synchronous=FULL: every commit
+// waits for an fsync), and an fsync per delivery would cap ingest at the disk's flush rate. So one goroutine owns
+// the activity writes: it takes every delivery waiting in its queue, writes them all in one transaction, commits
+// once, and only then releases each waiting request with its own result. While it waits for a flush, the next
+// batch gathers in the queue, so the batch size follows the load by itself.
+
+// Ingest bounds.
+const (
+	ingestQueue    = 4096             // deliveries waiting for the writer; senders block beyond it
+	ingestMaxBatch = 1024             // deliveries in one transaction
+	ingestTimeout  = 30 * time.Second // one batch's transaction, however slow the disk
+)
+
+// ErrClosed is returned by Ingest once the store is closing.
+var ErrClosed = errors.New("db: store closed")
+
+// IngestItem is one accepted webhook delivery: the activity to log, the bytes delivered, and the change to the
+// mirror's live state it reports (nil for none).
+type IngestItem struct {
+	Activity Activity
+	Body     []byte
+	Live     *LiveChange
+}
+
+// IngestResult says what happened to an item. A duplicate (same dedupe key) changed nothing; ID is then the
+// activity stored the first time.
+type IngestResult struct {
+	ID        int64
+	Duplicate bool
+	Hub       *HubChange    // set when the delivery changed the hub's mirrored state
+	Device    *DeviceChange // set when the delivery changed the device's mirrored state
+}
+
+// IngestStats counts the writer's work since the store opened.
+type IngestStats struct {
+	Batches uint64
+	Items   uint64
+}
+
+type ingestReq struct {
+	item IngestItem
+	res  IngestResult
+	err  error
+	done chan struct{}
+}
+
+// ingester is the group-commit writer. reqs is closed by stop, under mu, so no sender can race the close.
+type ingester struct {
+	w        *sqlx.DB
+	resolve  *sqlx.Stmt    // ResolveTarget, prepared once on the read pool
+	ckpt     *checkpointer // nil: SQLite checkpoints in line (ingest_checkpoint.go)
+	stopOnce sync.Once
+	now      func() time.Time
+	fts      atomic.Bool
+	mu       sync.RWMutex
+	closed   bool
+	reqs     chan *ingestReq
+	done     chan struct{}
+	batches  atomic.Uint64
+	items    atomic.Uint64
+}
+
+func newIngester(w *sqlx.DB) *ingester {
+	in := &ingester{w: w, now: time.Now, reqs: make(chan *ingestReq, ingestQueue), done: make(chan struct{})}
+	go in.run()
+	return in
+}
+
+// stop refuses new deliveries, lets the writer finish every queued one, and waits for it.
+func (in *ingester) stop() {
+	in.mu.Lock()
+	if !in.closed {
+		in.closed = true
+		close(in.reqs)
+	}
+	in.mu.Unlock()
+	<-in.done
+}
+
+// Ingest stores one delivery through the group-commit writer and returns once its batch has committed (or
+// failed). A cancelled ctx stops the wait, not the write: the delivery may still be stored, and a retry of it
+// is then a duplicate.
+func (s *Store) Ingest(ctx context.Context, it IngestItem) (IngestResult, error) {
+	if err := it.Activity.validate(); err != nil {
+		return IngestResult{}, fmt.Errorf("db: ingest: %w", err)
+	}
+	in := s.ingest
+	req := &ingestReq{item: it, done: make(chan struct{})}
+	in.mu.RLock()
+	if in.closed {
+		in.mu.RUnlock()
+		return IngestResult{}, ErrClosed
+	}
+	select {
+	case in.reqs <- req:
+	case <-ctx.Done():
+		in.mu.RUnlock()
+		return IngestResult{}, ctx.Err()
+	}
+	in.mu.RUnlock()
+	select {
+	case <-req.done:
+		if req.err != nil {
+			return IngestResult{}, fmt.Errorf("db: ingest: %w", req.err)
+		}
+		return req.res, nil
+	case <-ctx.Done():
+		return IngestResult{}, ctx.Err()
+	}
+}
+
+// IngestStats returns how many batches and items the writer has committed.
+func (s *Store) IngestStats() IngestStats {
+	return IngestStats{Batches: s.ingest.batches.Load(), Items: s.ingest.items.Load()}
+}
+
+func (in *ingester) run() {
+	defer close(in.done)
+	batch := make([]*ingestReq, 0, ingestMaxBatch)
+	for {
+		req, ok := <-in.reqs
+		if !ok {
+			return
+		}
+		batch = append(batch[:0], req)
+	gather:
+		for len(batch) < ingestMaxBatch {
+			select {
+			case r, ok := <-in.reqs:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		in.commit(batch)
+		clear(batch)
+	}
+}
+
+// errItem marks a failure of one item (not of the transaction), which makes commit retry the batch item by item
+// so that one bad delivery cannot fail the others.
+type errItem struct{ err error }
+
+func (e errItem) Error() string { return e.err.Error() }
+func (e errItem) Unwrap() error { return e.err }
+
+// commit writes a batch in one transaction and releases every request in it.
+func (in *ingester) commit(batch []*ingestReq) {
+	err := in.write(batch)
+	var ie errItem
+	if errors.As(err, &ie) && len(batch) > 1 {
+		for _, req := range batch {
+			in.commit([]*ingestReq{req})
+		}
+		return
+	}
+	if err == nil {
+		in.batches.Add(1)
+		in.items.Add(uint64(len(batch)))
+	}
+	for _, req := range batch {
+		if err != nil {
+			req.res, req.err = IngestResult{}, err
+		}
+		close(req.done)
+	}
+}
+
+// startIngest prepares the activity search index and starts the group-commit writer.
+func (s *Store) startIngest(ctx context.Context) error {
+	fts, err := s.setUpFTS(ctx)
+	if err != nil {
+		return err
+	}
+	resolve, err := s.r.PreparexContext(ctx, resolveSQL)
+	if err != nil {
+		return fmt.Errorf("db: prepare resolve: %w", err)
+	}
+	s.ingest = newIngester(s.w)
+	s.ingest.resolve = resolve
+	s.ingest.fts.Store(fts)
+	// Without the checkpointer SQLite checkpoints in line, as it does by default: slower, never wrong.
+	s.ingest.ckpt, _ = startCheckpointer(ctx, s.path, s.w)
+	return nil
+}
+
+// stopIngest lets the writer commit what is queued and stops it; later Ingest calls get ErrClosed.
+func (s *Store) stopIngest() {
+	if s.ingest == nil {
+		return
+	}
+	s.ingest.stopOnce.Do(func() {
+		s.ingest.stop()
+		if s.ingest.ckpt != nil {
+			s.ingest.ckpt.close()
+		}
+		s.ingest.resolve.Close()
+	})
+}

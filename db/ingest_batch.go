@@ -1,0 +1,276 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// A batch is written with a few multi-row statements rather than statements per delivery: the per-statement cost
+// (cgo, database/sql, SQLite's step) is what limits a single writer, not the B-tree work itself.
+
+// rowsPerStatement bounds one multi-row INSERT (17 variables a row, far below SQLite's 32,766).
+const rowsPerStatement = 100
+
+// activityInsertCols are the columns insertActivities writes, in insertArgs order.
+const activityInsertCols = `at, received_at, hub_id, device_id, property_id, device_type, type_inferred, message_type,
+	kind, details, details_json, actor, home_name, serial_no, device_name, verified, dedupe_key`
+
+// write runs the batch's transaction; on success every request holds its result. An error that concerns one
+// item is an errItem, so that commit can retry the batch item by item.
+func (in *ingester) write(batch []*ingestReq) error {
+	ctx, cancel := context.WithTimeout(context.Background(), ingestTimeout)
+	defer cancel()
+	tx, err := in.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	now := in.now()
+	for _, req := range batch {
+		if req.item.Activity.ReceivedAt.IsZero() {
+			req.item.Activity.ReceivedAt = now
+		}
+	}
+	fresh, err := insertActivities(ctx, tx, batch)
+	if err != nil {
+		return errItem{err}
+	}
+	if len(fresh) > 0 {
+		if err := insertBodies(ctx, tx, fresh); err != nil {
+			return errItem{err}
+		}
+		first, last := fresh[0].res.ID, fresh[len(fresh)-1].res.ID
+		if in.fts.Load() {
+			// New rows are exactly the ids above the old maximum: this transaction is the only writer.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO activities_fts (rowid, details, actor, device_name, home_name)
+				SELECT id, details, actor, device_name, home_name FROM activities WHERE id BETWEEN ? AND ?`, first, last); err != nil {
+				return fmt.Errorf("index activities: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE activities_fts_state SET last_id = max(last_id, ?) WHERE id = 1`, last); err != nil {
+				return fmt.Errorf("fts state: %w", err)
+			}
+		}
+	}
+	marks := newMarkCache(tx, now)
+	defer marks.close()
+	for _, req := range fresh {
+		if req.item.Live == nil {
+			continue
+		}
+		if req.res.Hub, req.res.Device, err = applyLive(ctx, marks, *req.item.Live); err != nil {
+			return errItem{fmt.Errorf("mirror: %w", err)}
+		}
+	}
+	if err := marks.flush(ctx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// insertActivities inserts the batch's activities, skipping dedupe keys already stored or repeated in the batch,
+// sets every request's result (ID, Duplicate), and returns the requests that were new, in id order.
+func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []*ingestReq) ([]*ingestReq, error) {
+	firstOf := make(map[[32]byte]*ingestReq, len(batch))
+	var uniq []*ingestReq
+	for _, req := range batch {
+		req.res = IngestResult{}
+		if _, seen := firstOf[req.item.Activity.DedupeKey]; !seen {
+			firstOf[req.item.Activity.DedupeKey] = req
+			uniq = append(uniq, req)
+		}
+	}
+	var fresh []*ingestReq
+	for start := 0; start < len(uniq); start += rowsPerStatement {
+		chunk := uniq[start:min(start+rowsPerStatement, len(uniq))]
+		args := make([]any, 0, len(chunk)*17)
+		for _, req := range chunk {
+			args = append(args, req.item.Activity.insertArgs()...)
+		}
+		q := `INSERT INTO activities (` + activityInsertCols + `) VALUES ` + placeholders(len(chunk), 17) +
+			` ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`
+		if err := scanKeys(ctx, tx, q, args, func(id int64, key [32]byte) {
+			if req := firstOf[key]; req != nil {
+				req.res.ID = id
+				fresh = append(fresh, req)
+			}
+		}); err != nil {
+			return nil, fmt.Errorf("insert activities: %w", err)
+		}
+	}
+	var known []any // keys that were stored before this batch
+	for _, req := range uniq {
+		if req.res.ID == 0 {
+			k := req.item.Activity.DedupeKey
+			known = append(known, k[:])
+		}
+	}
+	for start := 0; start < len(known); start += rowsPerStatement {
+		chunk := known[start:min(start+rowsPerStatement, len(known))]
+		q := `SELECT id, dedupe_key FROM activities WHERE dedupe_key IN (` + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + `)`
+		if err := scanKeys(ctx, tx, q, chunk, func(id int64, key [32]byte) {
+			if req := firstOf[key]; req != nil {
+				req.res = IngestResult{ID: id, Duplicate: true}
+			}
+		}); err != nil {
+			return nil, fmt.Errorf("duplicate lookup: %w", err)
+		}
+	}
+	for _, req := range batch {
+		if first := firstOf[req.item.Activity.DedupeKey]; first != req {
+			req.res = IngestResult{ID: first.res.ID, Duplicate: true}
+		}
+		if req.res.ID == 0 {
+			return nil, fmt.Errorf("activity at %s of hub %s: no id", req.item.Activity.At, req.item.Activity.HubID)
+		}
+	}
+	return fresh, nil
+}
+
+// scanKeys runs a query returning (id, dedupe_key) rows and hands each to fn.
+func scanKeys(ctx context.Context, tx *sqlx.Tx, q string, args []any, fn func(int64, [32]byte)) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var key []byte
+		if err := rows.Scan(&id, &key); err != nil {
+			return err
+		}
+		var k [32]byte
+		copy(k[:], key)
+		fn(id, k)
+	}
+	return rows.Err()
+}
+
+// insertBodies stores the delivered bytes of the new activities.
+func insertBodies(ctx context.Context, tx *sqlx.Tx, fresh []*ingestReq) error {
+	for start := 0; start < len(fresh); start += rowsPerStatement {
+		chunk := fresh[start:min(start+rowsPerStatement, len(fresh))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, req := range chunk {
+			body := req.item.Body
+			if body == nil {
+				return fmt.Errorf("activity %d: no body", req.res.ID)
+			}
+			args = append(args, req.res.ID, body)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO activity_bodies (activity_id, body) VALUES `+placeholders(len(chunk), 2), args...); err != nil {
+			return fmt.Errorf("insert bodies: %w", err)
+		}
+	}
+	return nil
+}
+
+// placeholders is "(?, ?), (?, ?)" for rows of cols.
+func placeholders(rows, cols int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+}
+
+// markCache holds what the mirror updates of one batch share: its transaction, the statements they run
+// (prepared once per batch), and the live marks they read and move, so each entity's marks are read once and
+// every move is written by one statement at the end.
+type markCache struct {
+	tx      *sqlx.Tx
+	now     time.Time
+	stmts   map[string]*sqlx.Stmt
+	byID    map[string]map[string]int64
+	pending map[[2]string]int64 // (entity, field) → newest at moved to
+}
+
+func newMarkCache(tx *sqlx.Tx, now time.Time) *markCache {
+	return &markCache{tx: tx, now: now, stmts: map[string]*sqlx.Stmt{}, byID: map[string]map[string]int64{},
+		pending: map[[2]string]int64{}}
+}
+
+// stmt returns q prepared on the batch's transaction.
+func (c *markCache) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	if st, ok := c.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[q] = st
+	return st, nil
+}
+
+func (c *markCache) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+}
+
+// load returns an entity's marks, reading them on first use in the batch.
+func (c *markCache) load(ctx context.Context, entity string) (map[string]int64, error) {
+	if m, ok := c.byID[entity]; ok {
+		return m, nil
+	}
+	st, err := c.stmt(ctx, `SELECT field, at FROM live_marks WHERE entity = ?`)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int64{}
+	rows, err := st.QueryxContext(ctx, entity)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f string
+		var v int64
+		if err := rows.Scan(&f, &v); err != nil {
+			return nil, err
+		}
+		m[f] = v
+	}
+	c.byID[entity] = m
+	return m, rows.Err()
+}
+
+// move records that field of entity took a value at activity time at.
+func (c *markCache) move(entity, field string, at int64) {
+	m := c.byID[entity]
+	m[field] = max(m[field], at)
+	k := [2]string{entity, field}
+	c.pending[k] = max(c.pending[k], at)
+}
+
+// flush writes every moved mark in one statement per rowsPerStatement marks.
+func (c *markCache) flush(ctx context.Context) error {
+	args := make([]any, 0, 4*len(c.pending))
+	n := 0
+	write := func() error {
+		if n == 0 {
+			return nil
+		}
+		_, err := c.tx.ExecContext(ctx, `INSERT INTO live_marks (entity, field, at, seen_at) VALUES `+placeholders(n, 4)+`
+			ON CONFLICT (entity, field) DO UPDATE SET at = max(at, excluded.at), seen_at = excluded.seen_at`, args...)
+		args, n = args[:0], 0
+		return err
+	}
+	for k, at := range c.pending {
+		args = append(args, k[0], k[1], at, ms(c.now))
+		if n++; n == rowsPerStatement {
+			if err := write(); err != nil {
+				return fmt.Errorf("live marks: %w", err)
+			}
+		}
+	}
+	if err := write(); err != nil {
+		return fmt.Errorf("live marks: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package handlers
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+
+	"github.com/keyless/dashboard/smarthome"
+)
+
+// lcKeyLabel separates the lock-code key from the cookie keys derived from the same secret.
+const lcKeyLabel = "lock-code-pin-aes-gcm-v1"
+
+// DeriveCodeKey derives the 32-byte key that seals lock-code PINs in the mirror from the session secret. Keep the
+// secret stable: PINs sealed under an older key cannot be opened, and stay unreadable until the next lock-code sync
+// re-reads them from the upstream.
+func DeriveCodeKey(sessionSecret string) []byte { return deriveKey(sessionSecret, lcKeyLabel) }
+
+// errLCNoKey means the server was built without Deps.CodeKey: it cannot store PINs, so it issues no codes.
+var errLCNoKey = errors.New("handlers: no lock-code key configured")
+
+// lcSealer seals PINs with AES-256-GCM. The code id is the associated data, so a sealed PIN copied onto another
+// code's row does not open.
+type lcSealer struct{ aead cipher.AEAD }
+
+func newLCSealer(key []byte) (*lcSealer, error) {
+	if len(key) != 32 {
+		return nil, errLCNoKey
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: lock-code key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: lock-code key: %w", err)
+	}
+	return &lcSealer{aead: aead}, nil
+}
+
+// seal returns nonce ‖ ciphertext of pin, bound to codeID.
+func (p *lcSealer) seal(codeID string, pin smarthome.PIN) ([]byte, error) {
+	if p == nil {
+		return nil, errLCNoKey
+	}
+	nonce := make([]byte, p.aead.NonceSize(), p.aead.NonceSize()+len(pin)+p.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return p.aead.Seal(nonce, nonce, []byte(pin.Reveal()), []byte(codeID)), nil
+}
+
+// open returns the PIN sealed for codeID. The error never contains the PIN.
+func (p *lcSealer) open(codeID string, sealed []byte) (smarthome.PIN, error) {
+	if p == nil {
+		return "", errLCNoKey
+	}
+	n := p.aead.NonceSize()
+	if len(sealed) < n+p.aead.Overhead() {
+		return "", fmt.Errorf("handlers: sealed PIN of lock code %s is too short", codeID)
+	}
+	plain, err := p.aead.Open(nil, sealed[:n], sealed[n:], []byte(codeID))
+	if err != nil {
+		return "", fmt.Errorf("handlers: sealed PIN of lock code %s does not open (key changed?)", codeID)
+	}
+	return smarthome.PIN(plain), nil
+}

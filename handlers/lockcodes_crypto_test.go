@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/keyless/dashboard/smarthome"
+)
+
+func TestLCSealer(t *testing.T) {
+	t.Parallel()
+	s, err := newLCSealer(DeriveCodeKey(testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := newLCSealer(DeriveCodeKey(testSecret + "-rotated"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.seal("code-1", "482913")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("482913")) {
+		t.Fatal("the sealed PIN contains the PIN")
+	}
+	again, _ := s.seal("code-1", "482913")
+	if bytes.Equal(sealed, again) {
+		t.Error("two seals of one PIN are equal: the nonce is not random")
+	}
+	if pin, err := s.open("code-1", sealed); err != nil || pin != smarthome.PIN("482913") {
+		t.Errorf("open = %q, %v", pin.Reveal(), err)
+	}
+	tests := []struct {
+		name   string
+		sealer *lcSealer
+		id     string
+		sealed []byte
+	}{
+		{"another code's row", s, "code-2", sealed},
+		{"another key", other, "code-1", sealed},
+		{"truncated", s, "code-1", sealed[:10]},
+		{"tampered", s, "code-1", append(bytes.Clone(sealed[:len(sealed)-1]), sealed[len(sealed)-1]^1)},
+		{"no key", nil, "code-1", sealed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pin, err := tt.sealer.open(tt.id, tt.sealed)
+			if err == nil || pin != "" {
+				t.Errorf("opened: %q", pin.Reveal())
+			}
+			if err != nil && bytes.Contains([]byte(err.Error()), []byte("482913")) {
+				t.Error("the error shows the PIN")
+			}
+		})
+	}
+	if _, err := newLCSealer(nil); err == nil {
+		t.Error("a sealer without a key")
+	}
+	if !bytes.Equal(DeriveCodeKey("a"), DeriveCodeKey("a")) || bytes.Equal(DeriveCodeKey(testSecret), deriveKey(testSecret, "cookie-aes")) {
+		t.Error("the code key is not a stable key of its own")
+	}
+}

@@ -1,0 +1,191 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/smarthome"
+	"github.com/keyless/dashboard/views"
+)
+
+// handleLockCodeNew is the empty issue form; ?device= pre-selects one lock.
+func handleLockCodeNew(s *lockCodeService) http.Handler {
+	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		sc, err := s.formScope(r)
+		if err != nil {
+			return err
+		}
+		f := lcForm{scope: "all", validity: smarthome.ValidityNeverExpires}
+		if dev := r.URL.Query().Get("device"); slices.ContainsFunc(sc.locks, func(l db.Device) bool { return l.ID == dev }) {
+			f.scope, f.devices = "some", []string{dev}
+		}
+		return s.renderForm(w, r, http.StatusOK, "New lock code", f.view(sc, lcCreateURL(sc), false, nil))
+	})
+}
+
+// handleLockCodeValidityFields answers the validity select with the fields of the chosen type.
+func handleLockCodeValidityFields(s *lockCodeService) http.Handler {
+	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		sc, err := s.formScope(r)
+		if err != nil {
+			return err
+		}
+		f := lcForm{validity: r.URL.Query().Get("validity")}
+		return render(w, r, http.StatusOK, views.LockCodeValidityFields(f.view(sc, "", false, nil)))
+	})
+}
+
+func (s *lockCodeService) formScope(r *http.Request) (lcScope, error) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		return lcScope{}, notFound()
+	}
+	return lcPropertyScope(r.Context(), s.d.Store, id)
+}
+
+func lcCreateURL(sc lcScope) string { return lcPropertyPath(sc.property.ID) + "/lock-codes" }
+
+func (s *lockCodeService) renderForm(w http.ResponseWriter, r *http.Request, status int, title string, f views.LockCodeFormData) error {
+	w.Header().Add("Vary", "HX-Request")
+	if isHTMX(r) && !wantsPage(r) {
+		return render(w, r, status, views.LockCodeForm(f))
+	}
+	meta := pageMeta(r, title, views.NavProperties)
+	return render(w, r, status, views.LockCodeFormPage(meta, views.LockCodeFormPageData{Title: title, Form: f}))
+}
+
+// lcReadForm reads a bounded form body; an oversized one is refused before anything is parsed.
+func lcReadForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, lcMaxForm)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &httpError{http.StatusRequestEntityTooLarge, "The form is too large. Nothing was saved.", err}
+		}
+		return badRequest("The form could not be read. Nothing was saved.", err)
+	}
+	return nil
+}
+
+const lcMsgFixFields = "The code was not saved: correct the fields marked below."
+
+func handleLockCodeCreate(s *lockCodeService) http.Handler {
+	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		sc, err := s.formScope(r)
+		if err != nil {
+			return err
+		}
+		if err := lcReadForm(w, r); err != nil {
+			return err
+		}
+		ctx, now := r.Context(), time.Now().UTC()
+		f := lcReadCodeForm(r)
+		in, problems := f.validate(sc, false, r.PostForm.Get("pin"), now)
+		fail := func(status int, problem, advice string) error {
+			v := f.view(sc, lcCreateURL(sc), false, problems)
+			v.Problem, v.Advice = problem, advice
+			return s.renderForm(w, r, status, "New lock code", v)
+		}
+		if len(problems) > 0 {
+			return fail(http.StatusUnprocessableEntity, lcMsgFixFields, "")
+		}
+		if s.sealer == nil {
+			return fail(http.StatusServiceUnavailable, "Lock codes cannot be issued: the dashboard has no lock-code key.", "Ask an administrator to set SESSION_SECRET.")
+		}
+		targets := in.targets(sc)
+		loc, zoneProblem := lcTargetZone(ctx, s.d.Store, sc, targets)
+		if zoneProblem != "" {
+			problems["device"] = zoneProblem
+			return fail(http.StatusUnprocessableEntity, lcMsgFixFields, "")
+		}
+		if problems, err = s.conflicts(ctx, sc, targets, in.pin, in.validity, "", true); err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return fail(http.StatusConflict, "The code was not saved: it conflicts with what the locks hold.", "")
+		}
+		req := smarthome.LockCodeRequest{Name: in.name, Code: in.pin}
+		in.validity.request(&req, loc)
+		switch {
+		case in.all:
+			req.PropertyID = sc.property.ID
+		case len(in.devices) == 1:
+			req.DeviceID = in.devices[0]
+		default:
+			req.DeviceIDs = in.devices
+		}
+		rec := auditRecord{action: "lock_code.create", targetType: "lock_code", propertyID: &sc.property.ID,
+			detail: fmt.Sprintf("%q on %d lock(s), %s", in.name, len(targets), in.validity.summary(sc.loc))}
+		uctx, cancel := context.WithTimeout(ctx, lockCodeCallTimeout)
+		lc, err := s.d.Upstream.CreateLockCode(uctx, req)
+		cancel()
+		if err != nil {
+			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstreamMessage(err)
+			audit(r, s.d.Store, s.d.Logger, rec)
+			status, problem, advice := lcUpstreamFormError(err, true)
+			if status >= 500 { // it may have been created after all: make the list show it if so
+				_, _ = s.syncProperty(context.WithoutCancel(ctx), sc.property.ID, 0)
+			}
+			return fail(status, problem, advice)
+		}
+		if err := s.storeNew(ctx, sc, lc, now); err != nil {
+			rec.outcome, rec.targetID, rec.detail = db.OutcomeFailed, lc.ID, rec.detail+": not stored here, withdrawn upstream"
+			audit(r, s.d.Store, s.d.Logger, rec)
+			return err
+		}
+		rec.outcome, rec.targetID = db.OutcomeOK, lc.ID
+		audit(r, s.d.Store, s.d.Logger, rec)
+		s.tracker.track(lc.ID)
+		redirect(w, r, lcCreateURL(sc)+"?done=created")
+		return nil
+	})
+}
+
+// storeNew mirrors a code just created upstream, as issued by the current person. If the mirror cannot take it, the
+// code is withdrawn upstream, so that nothing exists that the dashboard does not know it issued.
+func (s *lockCodeService) storeNew(ctx context.Context, sc lcScope, lc *smarthome.LockCode, now time.Time) error {
+	c, err := s.mirrorCode(s.lcZones(ctx), lc, sc.property.ID, nil, now)
+	if err == nil {
+		uid := currentUser(ctx).user.ID
+		c.CreatedBy = &uid
+		err = s.d.Store.UpsertLockCode(ctx, c)
+	}
+	if err == nil {
+		return nil
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockCodeCallTimeout)
+	defer cancel()
+	if derr := s.d.Upstream.DeleteLockCode(dctx, lc.ID); derr != nil {
+		s.d.Logger.Error("lock code created upstream but neither stored nor withdrawn",
+			slog.String("code_id", lc.ID), slog.Any("err", derr))
+	}
+	return fmt.Errorf("store new lock code %s: %w", lc.ID, err)
+}
+
+// lcUpstreamFormError says, for a form, what the upstream's refusal means and what to do; creating tells whether an
+// unanswered request may have created something.
+func lcUpstreamFormError(err error, creating bool) (int, string, string) {
+	status, msg := classify(err)
+	switch {
+	case errors.Is(err, smarthome.ErrConflict):
+		return http.StatusConflict, msg, "The PIN is probably in use on one of these locks already: choose another PIN."
+	case errors.Is(err, smarthome.ErrValidation):
+		return http.StatusUnprocessableEntity, msg, "Nothing was saved. Correct the form and save again."
+	case errors.Is(err, smarthome.ErrNotFound):
+		return http.StatusUnprocessableEntity, "The Smart Home service does not know this code, property or one of its locks.",
+			"Nothing was saved. Sync the portfolio (Sync now), then try again."
+	case errors.Is(err, smarthome.ErrRateLimited), errors.Is(err, smarthome.ErrForbidden):
+		return status, msg, "Nothing was saved."
+	case creating:
+		return status, "The Smart Home service did not confirm the code: " + msg,
+			"It may have been created anyway: check the list of codes (it re-reads the service) before trying again."
+	}
+	return status, "The Smart Home service did not confirm the change: " + msg,
+		"Check the code's state in the list before trying again."
+}
