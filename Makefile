@@ -62,6 +62,11 @@ test: deps generate chromium
 test-short: deps generate
 	go test -short -count=1 ./...
 
+# Webhook ingest, live push and activity-log benchmarks (cmd/bench); writes BENCHMARKS.md. Takes about 5 minutes
+# and a few GB of temporary disk in ./.bench-* (removed at the end).
+bench: deps
+	go run ./cmd/bench -out BENCHMARKS.md
+
 lint: deps
 	go vet ./...
 	go tool staticcheck ./...

@@ -89,14 +89,7 @@ func (r activityRow) view() ActivityView {
 	}
 }
 
-// insertActivitySQL stores one activity unless its dedupe key is already there; RETURNING then yields no row.
-const insertActivitySQL = `INSERT INTO activities (at, received_at, hub_id, device_id, property_id, device_type,
-		type_inferred, message_type, kind, details, details_json, actor, home_name, serial_no, device_name, verified,
-		dedupe_key)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (dedupe_key) DO NOTHING
-	RETURNING id`
-
+// insertArgs are an activity's values in activityInsertCols order (ingest_batch.go).
 func (a Activity) insertArgs() []any {
 	return []any{ms(a.At), ms(a.ReceivedAt), a.HubID, a.DeviceID, nullInt64(a.PropertyID), a.DeviceType,
 		a.TypeInferred, a.MessageType, a.Kind, a.Details, a.DetailsJSON, a.Actor, a.HomeName, a.SerialNo,

@@ -15,9 +15,6 @@ const createFTSSQL = `CREATE VIRTUAL TABLE IF NOT EXISTS activities_fts USING ft
 	details, actor, device_name, home_name,
 	content = 'activities', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')`
 
-// insertFTSSQL indexes one activity; its arguments are the rowid and the four indexed columns.
-const insertFTSSQL = `INSERT INTO activities_fts (rowid, details, actor, device_name, home_name) VALUES (?, ?, ?, ?, ?)`
-
 // hasFTS5 reports whether this SQLite was compiled with FTS5.
 func hasFTS5(ctx context.Context, w *sqlx.DB) (bool, error) {
 	var on bool

@@ -130,7 +130,7 @@ func andAll(conds []string) string {
 func (s *Store) whoNames(ctx context.Context, who string) ([]any, error) {
 	who = strings.ToLower(who)
 	var names []string
-	if err := s.r.SelectContext(ctx, &names, whoSQL, who, who, who, who); err != nil {
+	if err := s.r.SelectContext(ctx, &names, whoSQL, who, who, who, who, who); err != nil {
 		return nil, fmt.Errorf("db: who %q: %w", who, err)
 	}
 	out := make([]any, len(names))

@@ -19,9 +19,9 @@ const personSQL = `coalesce((
 	LIMIT 1), '')`
 
 // whoSQL lists the values the Who filter matches (activities_list.go whoNames): the value itself and the names
-// of the lock codes issued for a reservation guest or an invitation resident of that name or email. Its four
+// of the lock codes issued for a reservation guest or an invitation resident of that name or email. Its five
 // arguments are the lower-cased filter value.
 const whoSQL = `SELECT ? UNION
 	SELECT lower(lc.name) FROM lock_codes lc WHERE lc.name <> '' AND lc.id IN (
-		SELECT lock_code_id FROM reservations WHERE lock_code_id <> '' AND lower(guest_name) = ?
+		SELECT lock_code_id FROM reservations WHERE lock_code_id <> '' AND (lower(guest_name) = ? OR lower(guest_email) = ?)
 		UNION SELECT lock_code_id FROM invitations WHERE lock_code_id <> '' AND (lower(name) = ? OR lower(email) = ?))`

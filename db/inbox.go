@@ -153,8 +153,8 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 	for _, r := range rows {
 		pg.Items = append(pg.Items, r.entry())
 	}
-	if err := s.r.GetContext(ctx, &pg.Failed, `SELECT count(*) FROM webhook_inbox WHERE status = 'failed'`); err != nil {
-		return InboxPage{}, fmt.Errorf("db: count inbox: %w", err)
+	if pg.Failed, err = s.InboxFailedCount(ctx); err != nil {
+		return InboxPage{}, err
 	}
 	return pg, nil
 }
@@ -182,4 +182,13 @@ func (s *Store) MarkInboxFailed(ctx context.Context, id int64, detail string) er
 		return fmt.Errorf("db: inbox entry %d attempt: %w", id, err)
 	}
 	return nil
+}
+
+// InboxFailedCount is how many inbox entries are still failed.
+func (s *Store) InboxFailedCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.r.GetContext(ctx, &n, `SELECT count(*) FROM webhook_inbox WHERE status = 'failed'`); err != nil {
+		return 0, fmt.Errorf("db: count inbox: %w", err)
+	}
+	return n, nil
 }

@@ -74,6 +74,13 @@ func activityListData(r *http.Request, d Deps, aq activityQuery, pg db.ActivityP
 	if isHTMX(r) && !wantsPage(r) {
 		return data, nil // the results region needs no menus
 	}
+	if currentUser(r.Context()).can(capManageInbox) {
+		n, err := d.Store.InboxFailedCount(r.Context())
+		if err != nil {
+			return data, err
+		}
+		data.ShowInbox, data.InboxFailed = true, n
+	}
 	props, tooMany, err := d.Store.ActivityPropertyChoices(r.Context(), maxPropertyOptions)
 	if err != nil {
 		return data, err

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -46,36 +47,9 @@ func parseActivityQuery(ctx context.Context, store *db.Store, q url.Values) (act
 	form.Q = clip(strings.TrimSpace(q.Get("q")), maxQuery)
 	f.HubID, f.DeviceID, f.DeviceType, f.MessageType, f.Who, f.Text =
 		form.Hub, form.Device, form.DeviceType, form.MessageType, form.Who, form.Q
-	known := true
-	zone := ""
-	if v := strings.TrimSpace(q.Get("property")); v != "" {
-		form.Property = clip(v, maxFilterID)
-		id, err := parseID(v)
-		p, perr := db.Property{}, error(nil)
-		if err == nil {
-			p, perr = store.Property(ctx, id)
-		}
-		switch {
-		case err != nil || errors.Is(perr, db.ErrNotFound):
-			aq.errs = append(aq.errs, "There is no property “"+form.Property+"”.")
-			f.PropertyID, known = -1, false // matches nothing, rather than everything
-		case perr != nil:
-			return aq, perr
-		default:
-			f.PropertyID, zone = id, p.TimeZone
-		}
-	}
-	if f.HubID != "" || f.DeviceID != "" {
-		t, err := store.ResolveTarget(ctx, f.HubID, f.DeviceID)
-		if err != nil {
-			return aq, err
-		}
-		if (f.HubID != "" && !t.HubKnown) || (f.DeviceID != "" && !t.DeviceKnown) {
-			known = false // the log may still hold its events; the live stream would refuse the scope
-		}
-		if zone == "" {
-			zone = t.TimeZone
-		}
+	zone, known, err := aq.scopeZone(ctx, store, q.Get("property"))
+	if err != nil {
+		return aq, err
 	}
 	loc := loadZone(zone)
 	form.Zone = loc.String()
@@ -87,6 +61,40 @@ func parseActivityQuery(ctx context.Context, store *db.Store, q url.Values) (act
 	f.Before = parseCursor(q.Get("before"))
 	aq.scope(known)
 	return aq, nil
+}
+
+// scopeZone checks the scope's ids against the mirror and returns the zone its times are read in (the property's,
+// else the hub's), and whether every id is known (an unknown one gets no live stream: /events would refuse it).
+func (aq *activityQuery) scopeZone(ctx context.Context, store *db.Store, property string) (string, bool, error) {
+	f, known, zone := &aq.filter, true, ""
+	if v := strings.TrimSpace(property); v != "" {
+		aq.form.Property = clip(v, maxFilterID)
+		p, err := db.Property{}, error(nil)
+		id, perr := parseID(v)
+		if perr == nil {
+			p, err = store.Property(ctx, id)
+		}
+		switch {
+		case perr != nil || errors.Is(err, db.ErrNotFound):
+			aq.errs = append(aq.errs, "There is no property “"+aq.form.Property+"”.")
+			f.PropertyID, known = -1, false // matches nothing, rather than everything
+		case err != nil:
+			return "", false, err
+		default:
+			f.PropertyID, zone = id, p.TimeZone
+		}
+	}
+	if f.HubID != "" || f.DeviceID != "" {
+		t, err := store.ResolveTarget(ctx, f.HubID, f.DeviceID)
+		if err != nil {
+			return "", false, err
+		}
+		if (f.HubID != "" && !t.HubKnown) || (f.DeviceID != "" && !t.DeviceKnown) {
+			known = false // the log may still hold its events
+		}
+		zone = cmp.Or(zone, t.TimeZone)
+	}
+	return zone, known, nil
 }
 
 // parseTime reads a datetime-local value in loc. A wall time that does not exist (the spring-forward gap) is

@@ -34,6 +34,7 @@ var featureRouteCases = []func(*testing.T, *testEnv) []routeCase{
 	accessRouteCases,
 	commandRouteCases,
 	lockCodeRouteCases,
+	activityRouteCases,
 	// role cases: feature functions go here
 }
 

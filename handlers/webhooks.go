@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"io"
@@ -73,40 +74,47 @@ func (wr *webhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Body: body, BodySize: size})
 		return
 	}
+	wr.store(w, r, ev, body, a)
+}
+
+// store ingests an accepted, parsed delivery and answers once it is durable (or 503 when it cannot be). The
+// wait is not cut short by the sender hanging up: the write goes ahead, and what follows the commit (observers,
+// live pages) must happen with it.
+func (wr *webhookReceiver) store(w http.ResponseWriter, r *http.Request, ev *smarthome.Event, body []byte, a authResult) {
+	ctx := context.WithoutCancel(r.Context())
 	now := wr.now()
-	var item db.IngestItem
+	target, err := wr.targets.resolve(ctx, ev.HubID, ev.DeviceID, now)
+	var res db.IngestResult
 	var view db.ActivityView
-	target, err := wr.targets.resolve(r.Context(), ev.HubID, ev.DeviceID, now)
 	if err == nil {
+		var item db.IngestItem
 		item, view = buildItem(ev, target, body, a, now)
+		res, err = wr.d.Store.Ingest(ctx, item)
 	}
-	if err == nil {
-		var res db.IngestResult
-		if res, err = wr.d.Store.Ingest(r.Context(), item); err == nil {
-			status := "stored"
-			if res.Duplicate {
-				status = "duplicate"
-			}
-			replyJSON(w, http.StatusOK, webhookReply{Status: status, ID: res.ID})
-			if !res.Duplicate {
-				view.ID = res.ID
-				wr.afterCommit(r.Context(), view, res)
-			}
-			return
-		}
+	if err != nil {
+		wr.d.Logger.Error("webhook not stored", slog.String("message_type", clip(ev.MessageType, 60)), slog.Any("err", err))
+		w.Header().Set("Retry-After", webhookRetry)
+		replyJSON(w, http.StatusServiceUnavailable, webhookReply{Status: "unavailable"})
+		return
 	}
-	wr.d.Logger.Error("webhook not stored", slog.String("message_type", clip(ev.MessageType, 60)), slog.Any("err", err))
-	w.Header().Set("Retry-After", webhookRetry)
-	replyJSON(w, http.StatusServiceUnavailable, webhookReply{Status: "unavailable"})
+	status := "stored"
+	if res.Duplicate {
+		status = "duplicate"
+	}
+	replyJSON(w, http.StatusOK, webhookReply{Status: status, ID: res.ID})
+	if !res.Duplicate {
+		view.ID = res.ID
+		wr.afterCommit(ctx, view, res)
+	}
 }
 
 // keep stores a delivery that is not an activity in the inbox and answers status. Unverified senders are rate
 // limited (the refused ones are counted and the count is stored on the next kept row). A delivery the inbox
 // cannot store is answered 503, so the sender retries: nothing is dropped silently.
 func (wr *webhookReceiver) keep(w http.ResponseWriter, r *http.Request, status int, a authResult, e db.InboxEntry) {
-	e.Verified, e.RemoteAddr, e.WebhookID = a.ok, clientIP(r), clip(r.Header.Get(smarthome.HeaderWebhookID), 100)
+	e.Verified, e.RemoteAddr, e.WebhookID = a.signedOrToken, clientIP(r), clip(r.Header.Get(smarthome.HeaderWebhookID), 100)
 	e.ReceivedAt = wr.now()
-	if !a.ok {
+	if !e.Verified { // anyone can send these (no secret, or a wrong one): they must not fill the disk
 		allowed, suppressed := wr.limiter.take(e.ReceivedAt)
 		if !allowed {
 			replyJSON(w, status, webhookReply{Status: "rejected"})
@@ -116,7 +124,7 @@ func (wr *webhookReceiver) keep(w http.ResponseWriter, r *http.Request, status i
 	}
 	id, err := wr.d.Store.AddInbox(r.Context(), e)
 	if err != nil {
-		if !a.ok {
+		if !e.Verified {
 			wr.limiter.unkeep(e.Suppressed)
 		}
 		wr.d.Logger.Error("webhook inbox write failed", slog.String("reason", e.Reason), slog.Any("err", err))
@@ -125,7 +133,7 @@ func (wr *webhookReceiver) keep(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	wr.d.Logger.Warn("webhook kept in inbox", slog.Int64("inbox_id", id), slog.String("reason", e.Reason),
-		slog.Bool("verified", a.ok), slog.Int64("bytes", e.BodySize))
+		slog.Bool("verified", e.Verified), slog.Int64("bytes", e.BodySize))
 	state := "kept"
 	if status == http.StatusUnauthorized {
 		state = "rejected"

@@ -34,6 +34,11 @@ func publishIngest(ctx context.Context, d Deps, a db.ActivityView, res db.Ingest
 		return
 	}
 	loc := loadZone(a.TimeZone)
+	if a.Actor != "" { // a code name may stand for a person: the stored view says whom
+		if v, err := d.Store.ActivityByID(ctx, a.ID); err == nil {
+			a.Person = v.Person
+		}
+	}
 	publish(ctx, d, live.Event{ID: a.ID, Name: views.ActivityEvent, Kind: kindActivity, PropertyID: deref64(a.PropertyID),
 		HubID: a.HubID, DeviceID: a.DeviceID}, views.ActivityRow(activityRowData(a)))
 	if c := res.Device; c != nil {

@@ -153,7 +153,8 @@ func (r *report) logSection(p func(string, ...any)) {
 	p("## Activity log on %d rows", f.Rows)
 	p("")
 	p("Filled through the group-commit writer by 256 concurrent writers in %.0f s (%.0f rows/s, %d transactions),", f.Seconds, f.PerSec, f.Batches)
-	p("about the mirror's devices over %s – %s; full-text index: %v.", f.Earliest, f.Latest, f.FTS)
+	p("about the mirror's devices over %s – %s; full-text index: %v; database and WAL: %.0f MB.", f.Earliest, f.Latest,
+		f.FTS, float64(f.DBBytes)/(1<<20))
 	p("")
 	p("### Store query (one page of 50), 200 runs each")
 	p("")

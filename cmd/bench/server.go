@@ -32,12 +32,12 @@ const (
 
 // ready is the child's first stdout line: where it serves, and what it measured before serving.
 type ready struct {
-	API     string          `json:"api"`  // the dashboard
-	Bare    string          `json:"bare"` // a bare 200-OK handler in the same process
-	PID     int             `json:"pid"`
+	API     string        `json:"api"`  // the dashboard
+	Bare    string        `json:"bare"` // a bare 200-OK handler in the same process
+	PID     int           `json:"pid"`
 	Fill    *fillResult   `json:"fill,omitempty"`
-	Queries []queryResult   `json:"queries,omitempty"`
-	Targets []target        `json:"targets"` // mirrored devices the load generator reports events about
+	Queries []queryResult `json:"queries,omitempty"`
+	Targets []target      `json:"targets"` // mirrored devices the load generator reports events about
 }
 
 // serve runs the child: seed the mirror, optionally fill the activity log and time its queries, then serve until
@@ -77,6 +77,11 @@ func serve(dir string, properties, fill int, cpuProfile string) error {
 		}
 		if rd.Queries, err = timeQueries(ctx, store); err != nil {
 			return err
+		}
+		for _, suffix := range []string{"", "-wal"} {
+			if fi, err := os.Stat(filepath.Join(dir, "bench.db"+suffix)); err == nil {
+				rd.Fill.DBBytes += fi.Size()
+			}
 		}
 	}
 	api, err := listen(handlers.NewServer(deps, handlers.Options{WebhookSecrets: []string{benchToken}}))
