@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -99,43 +98,11 @@ const (
 	maxAuditLimit     = 1000
 )
 
-// query returns the statement selecting f's entries, newest first, and its arguments.
+// query returns the statement selecting f's entries, newest first, and its arguments: an AuditSearch with any
+// outcome, which cannot fail.
 func (f AuditFilter) query() (string, []any) {
-	conds, args := []string{"1 = 1"}, []any{}
-	add := func(cond string, arg any) {
-		conds = append(conds, cond)
-		args = append(args, arg)
-	}
-	if f.UserEmail != "" {
-		add("lower(user_email) = lower(?)", strings.TrimSpace(f.UserEmail))
-	}
-	if f.Action != "" {
-		add("action = ?", f.Action)
-	}
-	if f.TargetType != "" {
-		add("target_type = ?", f.TargetType)
-	}
-	if f.TargetID != "" {
-		add("target_id = ?", f.TargetID)
-	}
-	if f.PropertyID != nil {
-		add("property_id = ?", *f.PropertyID)
-	}
-	if !f.From.IsZero() {
-		add("at >= ?", ms(f.From))
-	}
-	if !f.To.IsZero() {
-		add("at < ?", ms(f.To))
-	}
-	if f.Before > 0 {
-		add("id < ?", f.Before)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultAuditLimit
-	}
-	q := `SELECT ` + auditCols + ` FROM audit_log WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY id DESC LIMIT ?`
-	return q, append(args, min(limit, maxAuditLimit))
+	q, args, _ := AuditSearch{AuditFilter: f}.query()
+	return q, args
 }
 
 // ListAudit returns entries matching f, newest first.
