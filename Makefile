@@ -75,6 +75,8 @@ lint: deps
 fuzz: deps
 	go test -run '^$$' -fuzz '^FuzzParseEvent$$' -fuzztime $(FUZZTIME) ./smarthome
 	go test -run '^$$' -fuzz '^FuzzVerifySignature$$' -fuzztime $(FUZZTIME) ./smarthome
+	go test -run '^$$' -fuzz '^FuzzActivityQuery$$' -fuzztime $(FUZZTIME) ./handlers
+	go test -run '^$$' -fuzz '^FuzzLockCodeForm$$' -fuzztime $(FUZZTIME) ./handlers
 
 clean:
 	rm -rf bin $(VENDOR) node_modules

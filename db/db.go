@@ -52,7 +52,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("db: open %s: %w", path, err)
+		return nil, fmt.Errorf("db: open %s: %w", path, explainOpen(path, err))
 	}
 	version, err := Migrate(ctx, w, migrations.FS)
 	if err != nil {

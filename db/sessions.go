@@ -127,6 +127,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, now time.Time) erro
 // RevokeSession ends one session (sign-out). Revoking a revoked session keeps its first RevokedAt;
 // an unknown id is ErrNotFound.
 func (s *Store) RevokeSession(ctx context.Context, id string, now time.Time) error {
+	defer s.auth.bump()
 	res, err := s.w.ExecContext(ctx,
 		`UPDATE sessions SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, ms(now), id)
 	if err == nil {
@@ -140,6 +141,7 @@ func (s *Store) RevokeSession(ctx context.Context, id string, now time.Time) err
 
 // RevokeUserSessions ends every live session of a user (e.g. "sign out everywhere").
 func (s *Store) RevokeUserSessions(ctx context.Context, userID int64, now time.Time) error {
+	defer s.auth.bump()
 	if err := revokeUserSessions(ctx, s.w, userID, now); err != nil {
 		return fmt.Errorf("db: revoke sessions of user %d: %w", userID, err)
 	}
@@ -156,6 +158,7 @@ func revokeUserSessions(ctx context.Context, e sqlx.ExecerContext, userID int64,
 // which can ever be used again, and returns how many it removed. Idle sessions stay until one of
 // those happens, since the idle limit is the caller's setting.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	defer s.auth.bump()
 	res, err := s.w.ExecContext(ctx,
 		`DELETE FROM sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL`, ms(now))
 	if err != nil {

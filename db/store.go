@@ -29,6 +29,7 @@ type Store struct {
 	file    os.FileInfo // the file opened at start, so Ping notices it being removed or replaced
 	version int         // schema version after migrations, checked by Ping
 	ingest  *ingester   // the activity log's group-commit writer, started by Open and stopped by Close
+	auth    authVersion // bumped by every write that can end a session or change its user (sessions_version.go)
 }
 
 var (

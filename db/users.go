@@ -78,6 +78,7 @@ func (r userRow) user() User {
 // regardless of case (ErrConflict otherwise). Zero CreatedAt means now; zero UpdatedAt and
 // PasswordChangedAt default to CreatedAt.
 func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
+	defer s.auth.bump()
 	u.Email = strings.TrimSpace(u.Email)
 	if u.Email == "" {
 		return User{}, errors.New("db: create user: email is required")

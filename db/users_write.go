@@ -15,6 +15,7 @@ import (
 // in the same transaction, so a disabled user is signed out everywhere at once. A change that
 // would leave no enabled admin fails with ErrLastAdmin; an unknown id with ErrNotFound.
 func (s *Store) UpdateUser(ctx context.Context, id int64, name string, newRole Role, disabled bool) error {
+	defer s.auth.bump()
 	role, err := ParseRole(string(newRole))
 	if err != nil {
 		return fmt.Errorf("db: update user %d: unknown role %q", id, newRole)
@@ -61,6 +62,7 @@ func requireOtherAdmin(ctx context.Context, tx *sqlx.Tx, id int64) error {
 // transaction (a password change must end every session, including a possible attacker's).
 // The caller signs the current browser in again with a fresh session.
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, now time.Time) error {
+	defer s.auth.bump()
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?`,
@@ -84,6 +86,7 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, now time
 // empty) and revokes its old sessions. It backs ADMIN_EMAIL/ADMIN_PASSWORD at start-up, the way
 // back in when every admin is locked out.
 func (s *Store) EnsureAdmin(ctx context.Context, email, name, hash string, now time.Time) (User, error) {
+	defer s.auth.bump()
 	email = strings.TrimSpace(email)
 	if email == "" {
 		return User{}, errors.New("db: ensure admin: email is required")

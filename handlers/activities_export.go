@@ -66,8 +66,8 @@ func (e exportRecord) csv() []string {
 	if e.PropertyID != nil {
 		pid = strconv.FormatInt(*e.PropertyID, 10)
 	}
-	return []string{strconv.FormatInt(e.ID, 10), e.Time, e.TimeUTC, e.TimeZone, pid, csvText(e.PropertyName), e.HubID,
-		csvText(e.HomeName), csvText(e.SerialNo), e.DeviceID, csvText(e.DeviceName), csvText(e.DeviceType),
+	return []string{strconv.FormatInt(e.ID, 10), e.Time, e.TimeUTC, e.TimeZone, pid, csvText(e.PropertyName), csvText(e.HubID),
+		csvText(e.HomeName), csvText(e.SerialNo), csvText(e.DeviceID), csvText(e.DeviceName), csvText(e.DeviceType),
 		strconv.FormatBool(e.DeviceTypeSent), csvText(e.MessageType), e.Event, csvText(e.Details), csvText(e.Who),
 		csvText(e.Person), strconv.FormatBool(e.Verified), e.ReceivedUTC}
 }

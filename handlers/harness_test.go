@@ -174,9 +174,11 @@ func (e *testEnv) client(t *testing.T) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := e.srv.Client()
-	t.Cleanup(base.CloseIdleConnections)
-	return &http.Client{Jar: jar, Transport: base.Transport, Timeout: 30 * time.Second,
+	// Each browser gets its own transport: closing idle connections of a shared one at a subtest's end would cancel
+	// a parallel subtest's dial ("CloseIdleConnections called").
+	tr := e.srv.Client().Transport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 

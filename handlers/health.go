@@ -8,7 +8,8 @@ import (
 	"github.com/keyless/dashboard/db"
 )
 
-// handleHealthz answers 200 while the database answers, 503 otherwise.
+// handleHealthz answers 200 while the database answers and could take a write, 503 otherwise (reads keep working
+// on a full or read-only disk, so a read alone would report a dashboard that cannot store a webhook as healthy).
 func handleHealthz(store *db.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -18,6 +19,11 @@ func handleHealthz(store *db.Store) http.Handler {
 		if err := store.Ping(ctx); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte("database unavailable\n"))
+			return
+		}
+		if err := store.WriteCheck(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database cannot write: " + db.StorageProblem(err) + "\n"))
 			return
 		}
 		_, _ = w.Write([]byte("ok\n"))

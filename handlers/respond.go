@@ -50,6 +50,9 @@ func classify(err error) (int, string) {
 	switch {
 	case errors.As(err, &he):
 		return he.status, he.msg
+	case db.IsStorageFault(err):
+		return http.StatusServiceUnavailable, "The dashboard cannot save anything right now: " + db.StorageProblem(err) +
+			". Nothing was saved. Pages that only show data still work; tell an administrator, then try again."
 	case errors.Is(err, db.ErrNotFound), errors.Is(err, smarthome.ErrNotFound):
 		return http.StatusNotFound, msgNotFound
 	case errors.Is(err, smarthome.ErrRateLimited):

@@ -41,6 +41,7 @@ type Sessions struct {
 	now          func() time.Time
 	onRevoke     func(sessionID string) // closes the session's live streams
 	onRevokeUser func(userID int64)     // closes every live stream of a person
+	cache        sessionCache           // SessionUser answers, valid while the store's AuthVersion stands
 }
 
 const (
@@ -148,17 +149,24 @@ func (s *Sessions) load(r *http.Request) (*principal, error) {
 	}
 	id := hashToken(token)
 	now := s.now()
-	session, user, err := s.store.SessionUser(r.Context(), id, now, s.idle)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
+	version := s.store.AuthVersion() // read before the query: a revocation during it makes the answer stale
+	session, user, cached := s.cache.get(id, version, now, s.idle)
+	if !cached {
+		var err error
+		session, user, err = s.store.SessionUser(r.Context(), id, now, s.idle)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.cache.put(id, version, session, user)
 	}
 	if now.Sub(session.LastSeenAt) > time.Minute { // one write a minute per session keeps the idle clock honest enough
 		if err := s.store.TouchSession(r.Context(), id, now); err != nil {
 			s.logger.Warn("touch session", slog.Any("err", err))
 		}
+		s.cache.forget(id) // the next request reads the new LastSeenAt
 	}
 	return &principal{user: user, sessionID: id}, nil
 }

@@ -44,6 +44,8 @@ type Syncer struct {
 	running chan struct{} // closed when the current sync ends; nil when idle
 	last    db.SyncRun
 	lastErr error
+
+	runs syncRuns // the recorded runs portfolio pages show (sync_status.go)
 }
 
 // NewSyncer builds a Syncer; call Run to start the periodic loop.
@@ -136,6 +138,7 @@ func (s *Syncer) syncOnce(ctx context.Context) (db.SyncRun, error) {
 	if rerr := s.store.RecordSync(rctx, run); rerr != nil {
 		err = errors.Join(err, rerr)
 	}
+	s.runs.invalidate()
 	if err == nil {
 		s.logger.Info("mirror synced", slog.Int("properties", run.Properties), slog.Int("hubs", run.Hubs),
 			slog.Int("devices", run.Devices), slog.Duration("duration", run.FinishedAt.Sub(run.StartedAt)))

@@ -2,13 +2,11 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
-	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -16,23 +14,15 @@ import (
 func (d Deps) loadSync(ctx context.Context) (views.SyncData, error) {
 	p := currentUser(ctx)
 	s := views.SyncData{OK: true, CanSync: p.can(capSync)}
-	last, err := d.Store.LastSync(ctx)
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		return s, nil
-	case err != nil:
+	last, good, err := d.Syncer.lastRuns(ctx)
+	if err != nil || last == nil {
 		return s, err
 	}
 	if !last.OK {
 		s.OK, s.Error = false, last.Error
 	}
-	good := last
-	if !last.OK {
-		if good, err = d.Store.LastGoodSync(ctx); errors.Is(err, db.ErrNotFound) {
-			return s, nil
-		} else if err != nil {
-			return s, err
-		}
+	if good == nil {
+		return s, nil
 	}
 	now := time.Now()
 	s.LastSynced, s.LastSyncedISO = localTimes(&good.FinishedAt, time.Local)

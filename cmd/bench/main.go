@@ -40,6 +40,10 @@ type options struct {
 	rows        int
 	properties  int
 	cpuProfile  string
+	portfolio   int           // properties of the pages run's mirror
+	pageClients int           // concurrent clients in the pages run
+	pagesFor    time.Duration // how long each page is fetched
+	pagesCPU    string        // where the pages server writes its CPU profile
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -57,6 +61,11 @@ func run(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.rate, "rate", 20, "webhooks per second during the SSE run")
 	fs.IntVar(&o.rows, "rows", 1_000_000, "activities in the query and export runs")
 	fs.IntVar(&o.properties, "properties", 200, "properties of the mirror")
+	fs.IntVar(&o.portfolio, "portfolio", 5000, "properties of the mirror in the pages run")
+	fs.IntVar(&o.pageClients, "page-clients", 32, "concurrent clients in the pages run")
+	fs.DurationVar(&o.pagesFor, "pages-for", 8*time.Second, "how long each page is fetched in the pages run")
+	fs.StringVar(&o.pagesCPU, "pages-cpuprofile", "", "write the pages server's CPU profile to this file")
+	only := fs.String("only", "", "run one part: ingest (with SSE), pages or log; default all")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -69,11 +78,17 @@ func run(args []string, stdout io.Writer) error {
 	if err := rep.machine(); err != nil {
 		return err
 	}
-	if err := measureIngestAndSSE(ctx, &rep, o, stdout); err != nil {
-		return err
-	}
-	if err := measureLog(ctx, &rep, o, stdout); err != nil {
-		return err
+	parts := []struct {
+		name string
+		fn   func(context.Context, *report, options, io.Writer) error
+	}{{"ingest", measureIngestAndSSE}, {"pages", measurePortfolio}, {"log", measureLog}}
+	for _, part := range parts {
+		if *only != "" && *only != part.name {
+			continue
+		}
+		if err := part.fn(ctx, &rep, o, stdout); err != nil {
+			return err
+		}
 	}
 	rep.Finished = time.Now()
 	if err := os.WriteFile(o.out, []byte(rep.markdown()), 0o644); err != nil {

@@ -28,6 +28,9 @@ type report struct {
 	StoreQueries []queryResult
 	PageQueries  []queryResult
 	Exports      []exportResult
+
+	PortfolioProperties int
+	Pages               []pageLoad
 }
 
 // machine records the facts a reader needs to compare runs: cores, CPU model, Go, kernel, and the filesystem
@@ -103,7 +106,9 @@ func (r *report) markdown() string {
 	p("")
 	r.ingestSection(p)
 	r.sseSection(p)
+	r.pagesSection(p)
 	r.logSection(p)
+	r.profilingNotes(p)
 	return b.String()
 }
 
