@@ -40,11 +40,11 @@ func parseActivityQuery(ctx context.Context, store *db.Store, q url.Values) (act
 	var aq activityQuery
 	f := &aq.filter
 	form := &aq.form
-	form.Hub, form.Device = clip(strings.TrimSpace(q.Get("hub")), maxFilterID), clip(strings.TrimSpace(q.Get("device")), maxFilterID)
-	form.DeviceType = clip(strings.TrimSpace(q.Get("device_type")), maxFilterText)
-	form.MessageType = clip(strings.TrimSpace(q.Get("message_type")), maxFilterText)
-	form.Who = clip(strings.TrimSpace(q.Get("who")), maxFilterText)
-	form.Q = clip(strings.TrimSpace(q.Get("q")), maxQuery)
+	form.Hub, form.Device = filterValue(q.Get("hub"), maxFilterID), filterValue(q.Get("device"), maxFilterID)
+	form.DeviceType = filterValue(q.Get("device_type"), maxFilterText)
+	form.MessageType = filterValue(q.Get("message_type"), maxFilterText)
+	form.Who = filterValue(q.Get("who"), maxFilterText)
+	form.Q = filterValue(q.Get("q"), maxQuery)
 	f.HubID, f.DeviceID, f.DeviceType, f.MessageType, f.Who, f.Text =
 		form.Hub, form.Device, form.DeviceType, form.MessageType, form.Who, form.Q
 	zone, known, err := aq.scopeZone(ctx, store, q.Get("property"))
@@ -176,4 +176,11 @@ func withQuery(path string, v url.Values) string {
 		return path
 	}
 	return path + "?" + v.Encode()
+}
+
+// filterValue makes v valid UTF-8, trims it and cuts it to n bytes (on a rune boundary), trimming again so a cut
+// never leaves a trailing space: the parsed filter then reads back the same from its own query string
+// (FuzzActivityQuery checks it). Repairing before cutting keeps the result within n bytes.
+func filterValue(v string, n int) string {
+	return strings.TrimSpace(clip(strings.TrimSpace(strings.ToValidUTF8(v, "\uFFFD")), n))
 }
