@@ -30,6 +30,17 @@ var flashes = map[string]views.FlashData{
 	"password-changed": {Kind: "ok", Message: "Your password was changed. Other sessions were signed out."},
 	"user-created":     {Kind: "ok", Message: "The user was created."},
 	"user-saved":       {Kind: "ok", Message: "The user was saved."},
+	// portfolio and schedule edits
+	"property-created":     {Kind: "ok", Message: "The property was created in the Smart Home service."},
+	"property-saved":       {Kind: "ok", Message: "The property was saved."},
+	"property-deleted":     {Kind: "ok", Message: "The property was deleted, with its lock codes, invitations and schedules. Its hubs and devices are now unassigned."},
+	"hub-saved":            {Kind: "ok", Message: "The hub was saved."},
+	"device-assigned":      {Kind: "ok", Message: "The device was assigned to the property."},
+	"schedule-created":     {Kind: "ok", Message: "The schedule was created. Activate it to make the device follow it."},
+	"schedule-saved":       {Kind: "ok", Message: "The schedule was saved; devices running it follow the new blocks."},
+	"schedule-deleted":     {Kind: "ok", Message: "The schedule was deleted; devices that ran it keep their current settings."},
+	"schedule-activated":   {Kind: "ok", Message: "The schedule is now active on this device."},
+	"schedules-unreadable": {Kind: "error", Message: "The schedules could not be read from the Smart Home service; the page shows the copy saved here. Try again in a minute."},
 }
 
 // pageMeta builds the layout's data for the signed-in person of r.
