@@ -3,8 +3,12 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Activity log paging bounds.
@@ -41,9 +45,9 @@ type ActivityPage struct {
 	Next  *ActivityCursor
 }
 
-// pageSQL builds the query of one page (limit rows) of the filter. The page's ids come from an inner query that
-// only touches indexes and stops at the limit; the view's columns — names, zone, and the person, a correlated
-// lookup — are computed for those rows only. A text search (with FTS5) is driven by the index of words, newest
+// pageSQL builds the query of one page's ids (limit rows, in page order) of the filter. It only touches indexes
+// and stops at the limit; activitiesByID then reads the view's columns — names, zone, and the person, a
+// correlated lookup — for those rows only. A text search (with FTS5) is driven by the index of words, newest
 // arrival first: FTS5 walks its lists in descending rowid order and the walk stops at the limit, where an
 // activity-time order would first have to collect and sort every match.
 func (s *Store) pageSQL(ctx context.Context, f ActivityFilter, limit int) (string, []any, error) {
@@ -94,15 +98,14 @@ func (s *Store) pageSQL(ctx context.Context, f ActivityFilter, limit int) (strin
 				OR lower(a.device_name) LIKE ? ESCAPE '\' OR lower(a.home_name) LIKE ? ESCAPE '\')`, p, p, p, p)
 		}
 	}
-	var inner, order string
+	var q string
 	if byArrival {
 		if f.Before != nil {
 			add(`fts.rowid < ?`, f.Before.ID)
 		}
-		inner = `SELECT fts.rowid AS id FROM activities_fts fts JOIN activities a ON a.id = fts.rowid
+		q = `SELECT fts.rowid AS id FROM activities_fts fts JOIN activities a ON a.id = fts.rowid
 			WHERE activities_fts MATCH ?` + andAll(conds) + ` ORDER BY fts.rowid DESC LIMIT ?`
 		args = append([]any{ftsQuery(terms)}, args...)
-		order = `a.id DESC`
 	} else {
 		if f.Before != nil {
 			add(`(a.at, a.id) < (?, ?)`, ms(f.Before.At), f.Before.ID)
@@ -111,11 +114,45 @@ func (s *Store) pageSQL(ctx context.Context, f ActivityFilter, limit int) (strin
 		if len(conds) > 0 {
 			where = " WHERE " + strings.Join(conds, " AND ")
 		}
-		inner = `SELECT a.id FROM activities a` + where + ` ORDER BY a.at DESC, a.id DESC LIMIT ?`
-		order = `a.at DESC, a.id DESC`
+		q = `SELECT a.id FROM activities a` + where + ` ORDER BY a.at DESC, a.id DESC LIMIT ?`
 	}
-	args = append(args, limit)
-	return activityViewSelect + ` JOIN (` + inner + `) AS pg ON pg.id = a.id ORDER BY ` + order, args, nil
+	return q, append(args, limit), nil
+}
+
+// activityByIDSQL reads the view of the activities whose ids are in a JSON array. The array drives the join
+// (CROSS JOIN keeps it outermost), so SQLite opens no temporary table or sorter: those cost more than reading a
+// page of rows.
+var activityByIDSQL = strings.Replace(activityViewSelect, "FROM activities a",
+	"FROM json_each(?) pg CROSS JOIN activities a ON a.id = pg.value", 1)
+
+// selectPage reads one page of the filter (limit rows) in one snapshot: its ids, then their rows, in the ids' order.
+func (s *Store) selectPage(ctx context.Context, f ActivityFilter, limit int, rows *[]activityRow) error {
+	q, args, err := s.pageSQL(ctx, f, limit)
+	if err != nil {
+		return err
+	}
+	return s.readTx(ctx, func(tx *sqlx.Tx) error {
+		var ids []int64
+		if err := tx.SelectContext(ctx, &ids, q, args...); err != nil || len(ids) == 0 {
+			return err
+		}
+		list := make([]byte, 0, len(ids)*8+2)
+		pos := make(map[int64]int, len(ids))
+		list = append(list, '[')
+		for i, id := range ids {
+			if i > 0 {
+				list = append(list, ',')
+			}
+			list = strconv.AppendInt(list, id, 10)
+			pos[id] = i
+		}
+		list = append(list, ']')
+		if err := tx.SelectContext(ctx, rows, activityByIDSQL, string(list)); err != nil {
+			return err
+		}
+		slices.SortFunc(*rows, func(a, b activityRow) int { return pos[a.ID] - pos[b.ID] })
+		return nil
+	})
 }
 
 func andAll(conds []string) string {
@@ -172,12 +209,8 @@ func (s *Store) ListActivities(ctx context.Context, f ActivityFilter) (ActivityP
 		limit = DefaultActivityLimit
 	}
 	limit = min(limit, MaxActivityLimit)
-	q, args, err := s.pageSQL(ctx, f, limit+1)
-	if err != nil {
-		return ActivityPage{}, err
-	}
 	rows := []activityRow{}
-	if err := s.r.SelectContext(ctx, &rows, q, args...); err != nil {
+	if err := s.selectPage(ctx, f, limit+1, &rows); err != nil {
 		return ActivityPage{}, fmt.Errorf("db: list activities: %w", err)
 	}
 	var pg ActivityPage
@@ -200,12 +233,8 @@ func (s *Store) EachActivity(ctx context.Context, f ActivityFilter, fn func(Acti
 	f.Before, f.Limit = nil, 0
 	rows := make([]activityRow, 0, exportChunk)
 	for {
-		q, args, err := s.pageSQL(ctx, f, exportChunk)
-		if err != nil {
-			return err
-		}
 		rows = rows[:0]
-		if err := s.r.SelectContext(ctx, &rows, q, args...); err != nil {
+		if err := s.selectPage(ctx, f, exportChunk, &rows); err != nil {
 			return fmt.Errorf("db: export activities: %w", err)
 		}
 		for _, r := range rows {

@@ -1,9 +1,12 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -186,11 +189,12 @@ func (s *Store) DevicesByHub(ctx context.Context, hubID string) ([]Device, error
 	return devices, nil
 }
 
-// selectDevices runs a device query; where is a constant condition, never user text.
+// selectDevices runs a device query; where is a constant condition, never user text. The few devices of one
+// property or hub are sorted here: an ORDER BY SQLite cannot take from an index opens a sorter, which costs more
+// (about 20 µs) than the whole lookup.
 func (s *Store) selectDevices(ctx context.Context, where string, arg any) ([]Device, error) {
 	rows := []deviceRow{}
-	err := s.r.SelectContext(ctx, &rows,
-		`SELECT `+deviceColsD+` FROM devices d WHERE `+where+` ORDER BY d.type, lower(d.name), d.id`, arg)
+	err := s.r.SelectContext(ctx, &rows, `SELECT `+deviceColsD+` FROM devices d WHERE `+where, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -198,5 +202,8 @@ func (s *Store) selectDevices(ctx context.Context, where string, arg any) ([]Dev
 	for i, r := range rows {
 		devices[i] = r.device()
 	}
+	slices.SortFunc(devices, func(a, b Device) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), compareFold(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
 	return devices, nil
 }

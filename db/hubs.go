@@ -1,10 +1,13 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -134,8 +137,7 @@ func (s *Store) Hub(ctx context.Context, id string) (Hub, error) {
 // HubsByProperty returns the hubs of a property ordered by home name; none is an empty slice.
 func (s *Store) HubsByProperty(ctx context.Context, propertyID int64) ([]Hub, error) {
 	rows := []hubRow{}
-	err := s.r.SelectContext(ctx, &rows,
-		`SELECT `+hubColsH+` FROM hubs h WHERE h.property_id = ? ORDER BY lower(h.home_name), h.id`, propertyID)
+	err := s.r.SelectContext(ctx, &rows, `SELECT `+hubColsH+` FROM hubs h WHERE h.property_id = ?`, propertyID)
 	if err != nil {
 		return nil, fmt.Errorf("db: hubs of property %d: %w", propertyID, err)
 	}
@@ -143,5 +145,7 @@ func (s *Store) HubsByProperty(ctx context.Context, propertyID int64) ([]Hub, er
 	for i, r := range rows {
 		hubs[i] = r.hub()
 	}
+	// Sorted here, not by SQLite: see selectDevices.
+	slices.SortFunc(hubs, func(a, b Hub) int { return cmp.Or(compareFold(a.HomeName, b.HomeName), strings.Compare(a.ID, b.ID)) })
 	return hubs, nil
 }

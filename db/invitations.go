@@ -1,9 +1,11 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,12 +97,22 @@ func (s *Store) Invitation(ctx context.Context, id int64) (Invitation, error) {
 // InvitationsByProperty returns a property's invitations, active ones first, newest first within each group.
 func (s *Store) InvitationsByProperty(ctx context.Context, propertyID int64) ([]Invitation, error) {
 	var rows []invitationRow
-	err := s.r.SelectContext(ctx, &rows, `SELECT `+invitationCols+` FROM invitations WHERE property_id = ?
-		ORDER BY status <> 'active', id DESC`, propertyID)
+	err := s.r.SelectContext(ctx, &rows, `SELECT `+invitationCols+` FROM invitations WHERE property_id = ?`, propertyID)
 	if err != nil {
 		return nil, fmt.Errorf("db: invitations of property %d: %w", propertyID, err)
 	}
-	return invitations(rows), nil
+	out := invitations(rows)
+	// Sorted here, not by SQLite: a property has few invitations, and a sorter costs more than the lookup.
+	slices.SortFunc(out, func(a, b Invitation) int {
+		activeFirst := func(i Invitation) int {
+			if i.Status == InvitationActive {
+				return 0
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(activeFirst(a), activeFirst(b)), cmp.Compare(b.ID, a.ID))
+	})
+	return out, nil
 }
 
 // ActiveInvitations returns the active invitations a move-out of email (MoveOutAll for everyone) would remove.

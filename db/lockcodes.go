@@ -1,9 +1,12 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -236,12 +239,14 @@ func (s *Store) LockCodesByDevice(ctx context.Context, deviceID string, removedS
 // conditions, never user text; the first arg is shared, the rest belong to where.
 func selectLockCodes(ctx context.Context, tx *sqlx.Tx, where, devWhere string, args ...any) ([]LockCode, error) {
 	rows := []lockCodeRow{}
-	if err := tx.SelectContext(ctx, &rows, lockCodeSelect+`WHERE `+where+` ORDER BY lower(c.name), c.id`, args...); err != nil {
+	if err := tx.SelectContext(ctx, &rows, lockCodeSelect+`WHERE `+where, args...); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, nil
 	}
+	// Sorted here, not by SQLite: a property has tens of codes, and a sorter costs more than the lookup.
+	slices.SortFunc(rows, func(a, b lockCodeRow) int { return cmp.Or(compareFold(a.Name, b.Name), strings.Compare(a.ID, b.ID)) })
 	devs := []lockCodeDeviceRow{}
 	err := tx.SelectContext(ctx, &devs, `SELECT `+lockCodeDeviceCols+` FROM lock_code_devices lcd
 		JOIN devices d ON d.id = lcd.device_id WHERE `+devWhere+` ORDER BY lcd.code_id, lower(d.name), lcd.device_id`, args[0])

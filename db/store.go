@@ -8,6 +8,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -216,4 +217,23 @@ func (s *Store) readTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 	}
 	defer tx.Rollback()
 	return fn(tx)
+}
+
+// compareFold orders strings as SQLite's ORDER BY lower(x) does: ASCII letters compared without case, every
+// other byte as is.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := asciiLower(a[i]), asciiLower(b[i])
+		if ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

@@ -17,7 +17,7 @@ const feedSize = 10
 
 // activityPropertySection, activityHubSection and activityDeviceSection add the live activity feed to the detail
 // pages (sections.go), for people who may read the activity log.
-func activityPropertySection(r *http.Request, d Deps, p db.Property) (templ.Component, error) {
+func activityPropertySection(r *http.Request, d Deps, p propertyView) (templ.Component, error) {
 	return activityFeed(r, d, "property", strconv.FormatInt(p.ID, 10))
 }
 

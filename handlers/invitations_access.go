@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +33,19 @@ type access struct {
 
 func newAccess(d Deps) *access {
 	return &access{Deps: d, now: nowUTC, codes: newAccessCodeStates(accessCodeStateTTL), limit: newGuestLimits()}
+}
+
+// accessStale reports whether a property's reservations or invitations were last read from the upstream longer
+// than accessRefreshAfter ago (or never).
+func (a *access) accessStale(ctx context.Context, propertyID int64) (bool, error) {
+	now := a.now()
+	for _, scope := range []string{"reservations:", "invitations:"} {
+		at, err := a.Store.AccessRefreshedAt(ctx, scope+strconv.FormatInt(propertyID, 10))
+		if err != nil || now.Sub(at) >= accessRefreshAfter {
+			return err == nil, err
+		}
+	}
+	return false, nil
 }
 
 // refreshProperty re-reads a property's reservations and invitations from the upstream when the mirror's copy is

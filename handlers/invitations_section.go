@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,29 +17,75 @@ import (
 const recentStays = 7 * 24 * time.Hour
 
 // accessPropertySection adds the reservations and invitations of a property to its page, for staff who manage
-// access. It re-reads them from the upstream when the mirror's copy is stale; if that fails the page says so and
-// shows the mirror.
-func accessPropertySection(r *http.Request, d Deps, p db.Property) (templ.Component, error) {
+// access. It shows the mirror at once, so the page never waits on the upstream; when the mirror's copy is older
+// than accessRefreshAfter the section re-reads itself once the page has loaded (handleAccessSection).
+func accessPropertySection(r *http.Request, d Deps, p propertyView) (templ.Component, error) {
 	if !currentUser(r.Context()).can(capManageAccess) || d.Upstream == nil {
 		return nil, nil
 	}
 	a := &access{Deps: d, now: nowUTC}
-	data := views.AccessSectionData{PropertyID: strconv.FormatInt(p.ID, 10), TimeZone: p.TimeZone,
-		Notice: a.refreshNotice(r, a.refreshProperty(r.Context(), p.ID))}
+	stale, err := a.accessStale(r.Context(), p.ID)
+	if err != nil {
+		return nil, err
+	}
+	data, err := a.accessSection(r.Context(), p.Property)
+	if err != nil {
+		return nil, err
+	}
+	data.Refresh = stale
+	return views.AccessSection(data), nil
+}
+
+// handleAccessSection re-reads a property's reservations and invitations from the upstream (waiting at most
+// accessRefreshWait) and answers the section for htmx to swap in; if the upstream fails, the section says so and
+// shows the mirror. A plain request (no htmx) goes back to the property page.
+func handleAccessSection(a *access) http.Handler {
+	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := parseID(r.PathValue("id"))
+		if err != nil {
+			return notFound()
+		}
+		p, err := a.Store.Property(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		refreshErr := a.refreshProperty(r.Context(), id)
+		if !isHTMX(r) || wantsPage(r) {
+			to := "/properties/" + strconv.FormatInt(id, 10)
+			if refreshErr != nil {
+				a.refreshNotice(r, refreshErr) // logged
+				to += "?flash=access-unreadable"
+			}
+			redirect(w, r, to)
+			return nil
+		}
+		data, err := a.accessSection(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		data.Notice = a.refreshNotice(r, refreshErr)
+		w.Header().Add("Vary", "HX-Request")
+		return render(w, r, http.StatusOK, views.AccessSection(data))
+	})
+}
+
+// accessSection builds the section from the mirror.
+func (a *access) accessSection(ctx context.Context, p db.Property) (views.AccessSectionData, error) {
+	data := views.AccessSectionData{PropertyID: strconv.FormatInt(p.ID, 10), TimeZone: p.TimeZone}
 	pid := url.QueryEscape(data.PropertyID)
 	data.NewReservationURL = "/reservations/new?property_id=" + pid
 	data.NewInvitationURL = "/invitations/new?property_id=" + pid
 	loc := loadZone(p.TimeZone)
-	rs, err := d.Store.ReservationsByProperty(r.Context(), p.ID, a.now().Add(-recentStays))
+	rs, err := a.Store.ReservationsByProperty(ctx, p.ID, a.now().Add(-recentStays))
 	if err != nil {
-		return nil, err
+		return data, err
 	}
 	for _, res := range rs {
 		data.Reservations = append(data.Reservations, a.reservationRow(res, loc))
 	}
-	invs, err := d.Store.InvitationsByProperty(r.Context(), p.ID)
+	invs, err := a.Store.InvitationsByProperty(ctx, p.ID)
 	if err != nil {
-		return nil, err
+		return data, err
 	}
 	for _, inv := range invs {
 		row := invitationRow(inv, p.Name)
@@ -47,7 +94,7 @@ func accessPropertySection(r *http.Request, d Deps, p db.Property) (templ.Compon
 			data.MoveOutAllURL = moveOutURL(p.ID) + "?all=1"
 		}
 	}
-	return views.AccessSection(data), nil
+	return data, nil
 }
 
 // invitationRow shows an invitation in a list.

@@ -33,13 +33,18 @@ func lcPropertyScope(ctx context.Context, store *db.Store, id int64) (lcScope, e
 	if err != nil {
 		return lcScope{}, err
 	}
+	return lcScopeOf(p, devices), nil
+}
+
+// lcScopeOf is the scope of a property whose devices are already read.
+func lcScopeOf(p db.Property, devices []db.Device) lcScope {
 	sc := lcScope{property: p, loc: loadZone(p.TimeZone)}
 	for _, d := range devices {
 		if lcIsLock(d.Type) {
 			sc.locks = append(sc.locks, d)
 		}
 	}
-	return sc, nil
+	return sc
 }
 
 // lcDeviceScope is the scope of a lock's page; a device that is not a lock of a property is not found.
@@ -212,15 +217,11 @@ func handleLockCodeListRefresh(s *lockCodeService, byDevice bool) http.Handler {
 }
 
 // lockCodesPropertySection is the codes part of a property page, for people who manage codes.
-func lockCodesPropertySection(r *http.Request, d Deps, p db.Property) (templ.Component, error) {
+func lockCodesPropertySection(r *http.Request, d Deps, p propertyView) (templ.Component, error) {
 	if !currentUser(r.Context()).can(capManageAccess) {
 		return nil, nil
 	}
-	sc, err := lcPropertyScope(r.Context(), d.Store, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	list, err := lockCodeList(r.Context(), d, sc, true)
+	list, err := lockCodeList(r.Context(), d, lcScopeOf(p.Property, p.Devices), true)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,7 @@ var flashes = map[string]views.FlashData{
 	"schedule-saved":       {Kind: "ok", Message: "The schedule was saved; devices running it follow the new blocks."},
 	"schedule-deleted":     {Kind: "ok", Message: "The schedule was deleted; devices that ran it keep their current settings."},
 	"schedule-activated":   {Kind: "ok", Message: "The schedule is now active on this device."},
+	"access-unreadable":    {Kind: "error", Message: "Reservations and invitations could not be read from the Smart Home service; the page shows the copy saved here. Try again in a minute."},
 	"schedules-unreadable": {Kind: "error", Message: "The schedules could not be read from the Smart Home service; the page shows the copy saved here. Try again in a minute."},
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // portfolioPropertySection is the admin's Edit / Delete card on a property page; nobody else sees it.
-func portfolioPropertySection(r *http.Request, _ Deps, p db.Property) (templ.Component, error) {
+func portfolioPropertySection(r *http.Request, _ Deps, p propertyView) (templ.Component, error) {
 	if !currentUser(r.Context()).can(capEditPortfolio) {
 		return nil, nil
 	}

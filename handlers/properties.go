@@ -92,7 +92,7 @@ func handleProperty(d Deps) http.Handler {
 		for _, h := range hubs {
 			data.Hubs = append(data.Hubs, hubRow(h, p.Name, perHub[h.ID]))
 		}
-		if data.Sections, err = propertySectionsFor(r, d, p); err != nil {
+		if data.Sections, err = propertySectionsFor(r, d, propertyView{Property: p, Devices: devices}); err != nil {
 			return err
 		}
 		meta := pageMeta(r, p.Name, views.NavProperties)

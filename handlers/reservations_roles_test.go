@@ -86,6 +86,7 @@ func accessRouteCases(t *testing.T, env *testEnv) []routeCase {
 		{pattern: "GET /invitations/{id}/code", method: "GET", path: "/invitations/" + inv + "/code", status: 200, allowed: managers},
 		{pattern: "POST /invitations/{id}/links", method: "POST", path: "/invitations/" + inv + "/links", form: empty, status: 422, allowed: managers},
 		{pattern: "POST /guest-links/{id}/revoke", method: "POST", path: "/guest-links/" + linkID + "/revoke", form: empty, status: 303, allowed: managers},
+		{pattern: "GET /properties/{id}/access", method: "GET", path: "/properties/" + ids.property + "/access", status: 303, allowed: managers},
 		{pattern: "GET /properties/{id}/move-out", method: "GET", path: "/properties/" + ids.property + "/move-out?email=nobody%40example.com", status: 200, allowed: managers},
 		{pattern: "POST /properties/{id}/move-out", method: "POST", path: "/properties/" + ids.property + "/move-out", form: empty, status: 422, allowed: managers},
 		{pattern: "GET /move-outs/{id}", method: "GET", path: "/move-outs/" + moID, status: 200, allowed: managers},

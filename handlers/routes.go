@@ -57,6 +57,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("GET /invitations/{id}/code", manage(handleInvitationCode(acc)))
 	mux.Handle("POST /invitations/{id}/links", manage(handleGuestLinkCreate(acc)))
 	mux.Handle("POST /guest-links/{id}/revoke", manage(handleGuestLinkRevoke(acc)))
+	mux.Handle("GET /properties/{id}/access", manage(handleAccessSection(acc)))
 	mux.Handle("GET /properties/{id}/move-out", manage(handleMoveOutConfirm(acc)))
 	mux.Handle("POST /properties/{id}/move-out", manage(handleMoveOut(acc)))
 	mux.Handle("GET /move-outs/{id}", manage(handleMoveOutPage(acc)))

@@ -12,7 +12,7 @@ import (
 // It returns nil when the viewer may not see it or there is nothing to show. Each feature appends its builder to
 // the lists below; the pages render the sections in this order.
 type (
-	propertySection func(r *http.Request, d Deps, p db.Property) (templ.Component, error)
+	propertySection func(r *http.Request, d Deps, p propertyView) (templ.Component, error)
 	hubSection      func(r *http.Request, d Deps, h db.Hub) (templ.Component, error)
 	deviceSection   func(r *http.Request, d Deps, dev db.Device, hub db.Hub) (templ.Component, error)
 )
@@ -45,7 +45,14 @@ var (
 	}
 )
 
-func propertySectionsFor(r *http.Request, d Deps, p db.Property) ([]templ.Component, error) {
+// propertyView is what the property page has already read for its sections: the property and its devices, so a
+// section does not read them again.
+type propertyView struct {
+	db.Property
+	Devices []db.Device
+}
+
+func propertySectionsFor(r *http.Request, d Deps, p propertyView) ([]templ.Component, error) {
 	var out []templ.Component
 	for _, b := range propertySections {
 		c, err := b(r, d, p)

@@ -55,6 +55,7 @@ type AccessSectionData struct {
 	PropertyID   string
 	TimeZone     string
 	Notice       string // the upstream could not be read: the lists may be behind
+	Refresh      bool   // the mirror's copy is old: the section re-reads itself once the page has loaded
 	Reservations []ReservationRowData
 	Invitations  []InvitationRowData
 	NewReservationURL,
@@ -237,3 +238,6 @@ func cleanID(s string) string {
 	}
 	return domID("x", s)[2:]
 }
+
+// SectionURL re-reads the section from the upstream (an htmx swap of the whole section).
+func (d AccessSectionData) SectionURL() string { return "/properties/" + d.PropertyID + "/access" }
