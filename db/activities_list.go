@@ -94,8 +94,8 @@ func (s *Store) pageSQL(ctx context.Context, f ActivityFilter, limit int) (strin
 	if len(terms) > 0 && !byArrival {
 		for _, t := range terms {
 			p := likePattern(t)
-			add(`(lower(a.details) LIKE ? ESCAPE '\' OR lower(a.actor) LIKE ? ESCAPE '\'
-				OR lower(a.device_name) LIKE ? ESCAPE '\' OR lower(a.home_name) LIKE ? ESCAPE '\')`, p, p, p, p)
+			add(`(a.details LIKE ? ESCAPE '\' OR a.actor LIKE ? ESCAPE '\'
+				OR a.device_name LIKE ? ESCAPE '\' OR a.home_name LIKE ? ESCAPE '\')`, p, p, p, p)
 		}
 	}
 	var q string

@@ -40,7 +40,7 @@ type hubListRow struct {
 func (f HubFilter) where() (string, []any) {
 	conds, args := []string{"1 = 1"}, []any{}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		conds = append(conds, `(lower(h.home_name) LIKE ? ESCAPE '\' OR lower(h.serial_no) LIKE ? ESCAPE '\')`)
+		conds = append(conds, `(h.home_name LIKE ? ESCAPE '\' OR h.serial_no LIKE ? ESCAPE '\')`)
 		pat := likePattern(q)
 		args = append(args, pat, pat)
 	}

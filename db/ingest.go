@@ -48,6 +48,7 @@ type IngestResult struct {
 type IngestStats struct {
 	Batches uint64
 	Items   uint64
+	Busy    time.Duration // time the writer spent writing and committing batches (the rest it waited for work)
 }
 
 type ingestReq struct {
@@ -71,6 +72,7 @@ type ingester struct {
 	done     chan struct{}
 	batches  atomic.Uint64
 	items    atomic.Uint64
+	busy     atomic.Int64 // nanoseconds
 }
 
 func newIngester(w *sqlx.DB) *ingester {
@@ -124,7 +126,7 @@ func (s *Store) Ingest(ctx context.Context, it IngestItem) (IngestResult, error)
 
 // IngestStats returns how many batches and items the writer has committed.
 func (s *Store) IngestStats() IngestStats {
-	return IngestStats{Batches: s.ingest.batches.Load(), Items: s.ingest.items.Load()}
+	return IngestStats{Batches: s.ingest.batches.Load(), Items: s.ingest.items.Load(), Busy: time.Duration(s.ingest.busy.Load())}
 }
 
 func (in *ingester) run() {
@@ -148,7 +150,9 @@ func (in *ingester) run() {
 				break gather
 			}
 		}
+		start := time.Now()
 		in.commit(batch)
+		in.busy.Add(int64(time.Since(start)))
 		clear(batch)
 	}
 }

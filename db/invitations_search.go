@@ -36,7 +36,7 @@ func (f InvitationFilter) where() (string, []any) {
 	var conds []string
 	var args []any
 	if q := strings.TrimSpace(f.Query); q != "" {
-		conds = append(conds, `(lower(i.email) LIKE ? ESCAPE '\' OR lower(i.name) LIKE ? ESCAPE '\' OR lower(p.name) LIKE ? ESCAPE '\')`)
+		conds = append(conds, `(i.email LIKE ? ESCAPE '\' OR i.name LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\')`)
 		pat := likePattern(q)
 		args = append(args, pat, pat, pat)
 	}

@@ -57,8 +57,7 @@ type propertyListRow struct {
 func (f PropertyFilter) where() (string, []any) {
 	conds, args := []string{"1 = 1"}, []any{}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		conds = append(conds, `(lower(p.name) LIKE ? ESCAPE '\' OR lower(p.address) LIKE ? ESCAPE '\'
-			OR lower(p.city) LIKE ? ESCAPE '\')`)
+		conds = append(conds, `(p.name LIKE ? ESCAPE '\' OR p.address LIKE ? ESCAPE '\' OR p.city LIKE ? ESCAPE '\')`)
 		pat := likePattern(q)
 		args = append(args, pat, pat, pat)
 	}

@@ -101,7 +101,7 @@ func serve(dir string, properties, fill int, cpuProfile string) error {
 	}
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes our stdin
 	st := store.IngestStats()
-	fmt.Fprintf(os.Stderr, "server: %d deliveries committed in %d transactions\n", st.Items, st.Batches)
+	fmt.Fprintf(os.Stderr, "server: %d deliveries committed in %d transactions, writer busy %s\n", st.Items, st.Batches, st.Busy.Round(time.Millisecond))
 	deps.Broker.Close()
 	return nil
 }
