@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keyless/dashboard/db"
@@ -61,14 +62,25 @@ type CommandTracker struct {
 
 	mu   sync.Mutex
 	next map[int64]time.Time // when each pending record is due for its next check
+
+	// What an observation can concern: the devices ("d:" id) and hubs ("h:" id, hub-level records) with pending
+	// records, as of a read of them that began at generation watchGen. Track moves gen, so until a read begun
+	// after it every observation is passed on and a record just sent is never missed. Without this filter every
+	// webhook would cost the tracker two database reads, almost always for nothing.
+	gen      atomic.Uint64
+	watchMu  sync.RWMutex
+	watch    map[string]bool
+	watchGen uint64
 }
 
 // NewCommandTracker returns a tracker; Run starts it.
 func NewCommandTracker(logger *slog.Logger, store *db.Store, up *Upstream, broker *live.Broker, opts CommandOptions) *CommandTracker {
-	return &CommandTracker{logger: logger.With(slog.String("component", "commands")), store: store, up: up,
+	t := &CommandTracker{logger: logger.With(slog.String("component", "commands")), store: store, up: up,
 		notify: commandNotifier{logger: logger, store: store, broker: broker}, opts: opts.withDefaults(),
 		now: func() time.Time { return time.Now().UTC() }, wake: make(chan struct{}, 1),
 		seen: make(chan Observation, 256), next: map[int64]time.Time{}}
+	t.gen.Store(1) // watchGen 0: no read yet, every observation passes
+	return t
 }
 
 // Track tells the tracker a record was just sent. Safe on a nil tracker (the record then waits for the next start).
@@ -76,6 +88,7 @@ func (t *CommandTracker) Track() {
 	if t == nil {
 		return
 	}
+	t.gen.Add(1)
 	select {
 	case t.wake <- struct{}{}:
 	default: // a wake-up is already queued
@@ -85,7 +98,7 @@ func (t *CommandTracker) Track() {
 // Observe takes a webhook observation; it never blocks the receiver. An observation dropped when the queue is full
 // costs only latency: the periodic re-read still sees the state.
 func (t *CommandTracker) Observe(_ context.Context, ob Observation) {
-	if t == nil || (ob.DeviceID == "" && ob.HubID == "") {
+	if t == nil || (ob.DeviceID == "" && ob.HubID == "") || !t.concerns(ob) {
 		return
 	}
 	select {
@@ -93,6 +106,39 @@ func (t *CommandTracker) Observe(_ context.Context, ob Observation) {
 	default:
 		t.logger.Debug("command observation dropped", slog.String("device_id", ob.DeviceID))
 	}
+}
+
+// concerns reports whether ob may settle a pending record: what observe would look up (the device's records, or
+// the hub's own when the event names no device) has one, or the tracker cannot tell.
+func (t *CommandTracker) concerns(ob Observation) bool {
+	t.watchMu.RLock()
+	defer t.watchMu.RUnlock()
+	if t.watchGen != t.gen.Load() {
+		return true
+	}
+	if ob.DeviceID != "" {
+		return t.watch["d:"+ob.DeviceID]
+	}
+	return t.watch["h:"+ob.HubID]
+}
+
+// setWatch records the pending records read by a read that began at generation gen. A list cut at the read's
+// limit may miss some: the filter then stays off.
+func (t *CommandTracker) setWatch(pending []db.Command, gen uint64) {
+	watch := make(map[string]bool, len(pending))
+	for _, c := range pending {
+		if c.DeviceID != "" {
+			watch["d:"+c.DeviceID] = true
+		} else {
+			watch["h:"+c.HubID] = true
+		}
+	}
+	if len(pending) >= db.MaxCommandLimit {
+		gen = 0
+	}
+	t.watchMu.Lock()
+	t.watch, t.watchGen = watch, gen
+	t.watchMu.Unlock()
 }
 
 // Run confirms or times out pending records until ctx ends.
@@ -152,10 +198,12 @@ func (t *CommandTracker) sweep(ctx context.Context) time.Duration {
 
 // nextWait is how long until the earliest pending record is due, read again after a sweep's checks.
 func (t *CommandTracker) nextWait(ctx context.Context) time.Duration {
+	gen := t.gen.Load()
 	pending, err := t.store.PendingCommands(ctx, db.MaxCommandLimit)
 	if err != nil {
 		return t.opts.CheckEvery
 	}
+	t.setWatch(pending, gen)
 	wait, now := cmdIdleWait, t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()

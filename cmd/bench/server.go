@@ -141,8 +141,13 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 		return handlers.Deps{}, nil, err
 	}
 	broker := live.New(logger, live.Options{})
+	// The background workers cmd/web runs beside the server: the command tracker (every webhook is an observation
+	// for it) and the hub watchdog.
+	commands := handlers.NewCommandTracker(logger, store, up, broker, handlers.CommandOptions{})
+	go commands.Run(ctx)
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer, Upstream: up,
-		Broker: broker, Observed: &handlers.Observers{}, CodeKey: handlers.DeriveCodeKey(secret)}
+		Broker: broker, Observed: &handlers.Observers{}, CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
+	go handlers.NewHubWatchdog(deps, 0).Run(ctx)
 	return deps, func() { broker.Close(); sim.Close() }, nil
 }
 
