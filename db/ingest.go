@@ -19,9 +19,8 @@ import (
 
 // Ingest bounds.
 const (
-	ingestQueue    = 4096             // deliveries waiting for the writer; senders block beyond it
-	ingestMaxBatch = 1024             // deliveries in one transaction
-	ingestTimeout  = 30 * time.Second // one batch's transaction, however slow the disk
+	ingestQueue    = 4096 // deliveries waiting for the writer; senders block beyond it
+	ingestMaxBatch = 1024 // deliveries in one transaction
 )
 
 // ErrClosed is returned by Ingest once the store is closing.

@@ -22,8 +22,10 @@ const activityInsertCols = `at, received_at, hub_id, device_id, property_id, dev
 // write runs the batch's transaction; on success every request holds its result. An error that concerns one
 // item is an errItem, so that commit can retry the batch item by item.
 func (in *ingester) write(batch []*ingestReq) error {
-	ctx, cancel := context.WithTimeout(context.Background(), ingestTimeout)
-	defer cancel()
+	// No deadline: database/sql starts a goroutine to watch every cancellable context (one per transaction and per
+	// query, a hundred a batch), and a deadline would buy little: SQLite stops a statement only between steps,
+	// never in the middle of a stalled write. BEGIN IMMEDIATE still gives up after the busy timeout (5 s).
+	ctx := context.Background()
 	tx, err := in.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
