@@ -1,6 +1,9 @@
 package views
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
 
 // View models of the access features: reservations, invitations, guest self-tour links and move-outs. Handlers
 // fill them with times already formatted in the property's zone; no PIN ever reaches them except CodeData.PIN
@@ -240,4 +243,6 @@ func cleanID(s string) string {
 }
 
 // SectionURL re-reads the section from the upstream (an htmx swap of the whole section).
-func (d AccessSectionData) SectionURL() string { return "/properties/" + d.PropertyID + "/access" }
+func (d AccessSectionData) SectionURL() string {
+	return "/properties/" + url.PathEscape(d.PropertyID) + "/access"
+}

@@ -50,9 +50,21 @@ func timePages(ctx context.Context, rd ready, runs int) ([]queryResult, error) {
 }
 
 func get(ctx context.Context, c *http.Client, u, cookie string) ([]byte, error) {
+	return getWith(ctx, c, u, cookie, nil)
+}
+
+// getHTMX fetches u as htmx does (an HX-Request header), for the routes that answer a fragment.
+func getHTMX(ctx context.Context, c *http.Client, u, cookie string) ([]byte, error) {
+	return getWith(ctx, c, u, cookie, http.Header{"Hx-Request": {"true"}})
+}
+
+func getWith(ctx context.Context, c *http.Client, u, cookie string, h http.Header) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range h {
+		req.Header[k] = v
 	}
 	req.Header.Set("Cookie", cookie)
 	resp, err := c.Do(req)
