@@ -59,6 +59,9 @@ func (in *ingester) write(batch []*ingestReq) error {
 	}
 	marks := newMarkCache(tx, now)
 	defer marks.close()
+	if err := marks.prefetch(ctx, fresh); err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
 	for _, req := range fresh {
 		if req.item.Live == nil {
 			continue
@@ -181,19 +184,23 @@ func placeholders(rows, cols int) string {
 }
 
 // markCache holds what the mirror updates of one batch share: its transaction, the statements they run
-// (prepared once per batch), and the live marks they read and move, so each entity's marks are read once and
-// every move is written by one statement at the end.
+// (prepared once per batch), the hubs and devices they change and the live marks they read and move. All of
+// these are read at the start of the batch, a query each (prefetch), changed in memory in delivery order, and
+// written at the end: one UPDATE per changed hub or device, one statement per rowsPerStatement marks.
 type markCache struct {
 	tx      *sqlx.Tx
 	now     time.Time
 	stmts   map[string]*sqlx.Stmt
 	byID    map[string]map[string]int64
 	pending map[[2]string]int64 // (entity, field) → newest at moved to
+	hubs    map[string]*Hub     // nil: not in the mirror
+	devices map[string]*Device
+	dirty   map[string]bool // "hub:<id>" or "device:<id>" changed in this batch
 }
 
 func newMarkCache(tx *sqlx.Tx, now time.Time) *markCache {
 	return &markCache{tx: tx, now: now, stmts: map[string]*sqlx.Stmt{}, byID: map[string]map[string]int64{},
-		pending: map[[2]string]int64{}}
+		pending: map[[2]string]int64{}, hubs: map[string]*Hub{}, devices: map[string]*Device{}, dirty: map[string]bool{}}
 }
 
 // stmt returns q prepared on the batch's transaction.
@@ -250,8 +257,11 @@ func (c *markCache) move(entity, field string, at int64) {
 	c.pending[k] = max(c.pending[k], at)
 }
 
-// flush writes every moved mark in one statement per rowsPerStatement marks.
+// flush writes the changed hubs and devices, then every moved mark in one statement per rowsPerStatement marks.
 func (c *markCache) flush(ctx context.Context) error {
+	if err := c.flushRows(ctx); err != nil {
+		return err
+	}
 	args := make([]any, 0, 4*len(c.pending))
 	n := 0
 	write := func() error {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -65,18 +66,25 @@ func (m *entityMarks) fresh(field string) bool {
 	return true
 }
 
+// touchesHub and touchesDevice say which mirrored rows a change may write.
+func (c LiveChange) touchesHub() bool { return c.HubOnline != nil || c.Heartbeat || c.PowerSource != nil }
+
+func (c LiveChange) touchesDevice() bool {
+	return c.DeviceID != "" && (c.DeviceOnline != nil || c.Battery != nil || c.Alert != nil || c.ClearAlert != "" || len(c.State) > 0)
+}
+
 // applyLive applies c inside the ingest transaction. Unknown hubs and devices are left alone (the next sync
 // brings them); the returned changes are nil when nothing visible changed.
 func applyLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChange, *DeviceChange, error) {
 	var hc *HubChange
 	var dc *DeviceChange
 	var err error
-	if c.HubOnline != nil || c.Heartbeat || c.PowerSource != nil {
+	if c.touchesHub() {
 		if hc, err = applyHubLive(ctx, marks, c); err != nil {
 			return nil, nil, err
 		}
 	}
-	if c.DeviceID != "" && (c.DeviceOnline != nil || c.Battery != nil || c.Alert != nil || c.ClearAlert != "" || len(c.State) > 0) {
+	if c.touchesDevice() {
 		if dc, err = applyDeviceLive(ctx, marks, c); err != nil {
 			return nil, nil, err
 		}
@@ -84,24 +92,157 @@ func applyLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChange,
 	return hc, dc, nil
 }
 
-func applyHubLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChange, error) {
-	get, err := marks.stmt(ctx, `SELECT `+hubCols+` FROM hubs WHERE id = ?`)
+// prefetch reads, a query each, the hubs, devices and live marks the batch's changes touch.
+func (c *markCache) prefetch(ctx context.Context, fresh []*ingestReq) error {
+	hubs, devices, entities := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, req := range fresh {
+		ch := req.item.Live
+		if ch == nil {
+			continue
+		}
+		if ch.touchesHub() {
+			hubs[ch.HubID], entities["hub:"+ch.HubID] = true, true
+		}
+		if ch.touchesDevice() {
+			devices[ch.DeviceID], entities["device:"+ch.DeviceID] = true, true
+		}
+	}
+	if len(entities) == 0 {
+		return nil
+	}
+	var hubRows []hubRow
+	if err := c.selectIn(ctx, &hubRows, `SELECT `+hubCols+` FROM hubs WHERE id IN (SELECT value FROM json_each(?))`, hubs); err != nil {
+		return fmt.Errorf("hubs: %w", err)
+	}
+	for id := range hubs {
+		c.hubs[id] = nil
+	}
+	for _, r := range hubRows {
+		h := r.hub()
+		c.hubs[h.ID] = &h
+	}
+	var devRows []deviceRow
+	if err := c.selectIn(ctx, &devRows, `SELECT `+deviceCols+` FROM devices WHERE id IN (SELECT value FROM json_each(?))`, devices); err != nil {
+		return fmt.Errorf("devices: %w", err)
+	}
+	for id := range devices {
+		c.devices[id] = nil
+	}
+	for _, r := range devRows {
+		d := r.device()
+		c.devices[d.ID] = &d
+	}
+	var marks []struct {
+		Entity string `db:"entity"`
+		Field  string `db:"field"`
+		At     int64  `db:"at"`
+	}
+	if err := c.selectIn(ctx, &marks, `SELECT entity, field, at FROM live_marks WHERE entity IN (SELECT value FROM json_each(?))`, entities); err != nil {
+		return fmt.Errorf("live marks: %w", err)
+	}
+	for e := range entities {
+		c.byID[e] = map[string]int64{}
+	}
+	for _, m := range marks {
+		c.byID[m.Entity][m.Field] = m.At
+	}
+	return nil
+}
+
+// selectIn runs q with the keys of ids as its one argument, a JSON array.
+func (c *markCache) selectIn(ctx context.Context, dest any, q string, ids map[string]bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	arg, err := json.Marshal(list)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	return c.tx.SelectContext(ctx, dest, q, string(arg))
+}
+
+// hub returns the batch's copy of a hub (nil when the mirror has none), reading it if prefetch did not.
+func (c *markCache) hub(ctx context.Context, id string) (*Hub, error) {
+	if h, ok := c.hubs[id]; ok {
+		return h, nil
 	}
 	var r hubRow
-	err = get.GetContext(ctx, &r, c.HubID)
+	err := c.tx.GetContext(ctx, &r, `SELECT `+hubCols+` FROM hubs WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
+		c.hubs[id] = nil
 		return nil, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	h := r.hub()
+	c.hubs[id] = &h
+	return &h, nil
+}
+
+// device returns the batch's copy of a device (nil when the mirror has none), reading it if prefetch did not.
+func (c *markCache) device(ctx context.Context, id string) (*Device, error) {
+	if d, ok := c.devices[id]; ok {
+		return d, nil
+	}
+	var r deviceRow
+	err := c.tx.GetContext(ctx, &r, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		c.devices[id] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d := r.device()
+	c.devices[id] = &d
+	return &d, nil
+}
+
+// flushRows writes every hub and device the batch changed, once each.
+func (c *markCache) flushRows(ctx context.Context) error {
+	for key := range c.dirty {
+		if id, ok := strings.CutPrefix(key, "hub:"); ok {
+			h := c.hubs[id]
+			upd, err := c.stmt(ctx, `UPDATE hubs SET online = ?, status = ?, last_heartbeat_at = ?, power_source = ? WHERE id = ?`)
+			if err == nil {
+				_, err = upd.ExecContext(ctx, h.Online, h.Status, nullMS(h.LastHeartbeatAt), h.PowerSource, id)
+			}
+			if err != nil {
+				return fmt.Errorf("update hub %s: %w", id, err)
+			}
+			continue
+		}
+		id := strings.TrimPrefix(key, "device:")
+		d := c.devices[id]
+		upd, err := c.stmt(ctx, `UPDATE devices SET state = ?, battery = ?, online = ?, alert = ?, state_changed_at = ? WHERE id = ?`)
+		if err == nil {
+			_, err = upd.ExecContext(ctx, d.State, nullInt(d.Battery), d.Online, d.Alert, ms(d.StateChangedAt), id)
+		}
+		if err != nil {
+			return fmt.Errorf("update device %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func applyHubLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChange, error) {
+	cur, err := marks.hub(ctx, c.HubID)
+	if err != nil {
 		return nil, fmt.Errorf("hub %s: %w", c.HubID, err)
+	}
+	if cur == nil {
+		return nil, nil
 	}
 	m, err := marks.entity(ctx, "hub:"+c.HubID, c.At)
 	if err != nil {
 		return nil, fmt.Errorf("hub %s marks: %w", c.HubID, err)
 	}
-	before := r.hub()
+	before := *cur
 	after := before
 	online := c.HubOnline
 	if c.Heartbeat {
@@ -125,34 +266,24 @@ func applyHubLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChan
 		equalTimes(after.LastHeartbeatAt, before.LastHeartbeatAt) {
 		return nil, nil
 	}
-	upd, err := marks.stmt(ctx, `UPDATE hubs SET online = ?, status = ?, last_heartbeat_at = ?, power_source = ? WHERE id = ?`)
-	if err == nil {
-		_, err = upd.ExecContext(ctx, after.Online, after.Status, nullMS(after.LastHeartbeatAt), after.PowerSource, c.HubID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("update hub %s: %w", c.HubID, err)
-	}
+	*cur = after
+	marks.dirty["hub:"+c.HubID] = true
 	return &HubChange{Before: before, After: after}, nil
 }
 
 func applyDeviceLive(ctx context.Context, marks *markCache, c LiveChange) (*DeviceChange, error) {
-	get, err := marks.stmt(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`)
-	if err != nil {
-		return nil, err
-	}
-	var r deviceRow
-	err = get.GetContext(ctx, &r, c.DeviceID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	cur, err := marks.device(ctx, c.DeviceID)
 	if err != nil {
 		return nil, fmt.Errorf("device %s: %w", c.DeviceID, err)
+	}
+	if cur == nil {
+		return nil, nil
 	}
 	m, err := marks.entity(ctx, "device:"+c.DeviceID, c.At)
 	if err != nil {
 		return nil, fmt.Errorf("device %s marks: %w", c.DeviceID, err)
 	}
-	before := r.device()
+	before := *cur
 	after := before
 	state := map[string]json.RawMessage{}
 	_ = json.Unmarshal([]byte(before.State), &state) // an unreadable status is rebuilt from what the webhooks say
@@ -198,13 +329,8 @@ func applyDeviceLive(ctx context.Context, marks *markCache, c LiveChange) (*Devi
 	if at := stored(c.At); at.After(before.StateChangedAt) {
 		after.StateChangedAt = at
 	}
-	upd, err := marks.stmt(ctx, `UPDATE devices SET state = ?, battery = ?, online = ?, alert = ?, state_changed_at = ? WHERE id = ?`)
-	if err == nil {
-		_, err = upd.ExecContext(ctx, after.State, nullInt(after.Battery), after.Online, after.Alert, ms(after.StateChangedAt), c.DeviceID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("update device %s: %w", c.DeviceID, err)
-	}
+	*cur = after
+	marks.dirty["device:"+c.DeviceID] = true
 	return &DeviceChange{Before: before, After: after}, nil
 }
 

@@ -264,3 +264,56 @@ func TestCheckpointerKeepsUp(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestIngestLiveWithinOneBatch: changes to the same device and hub in one transaction apply in order (each sees
+// the one before it), a late older one changes nothing, an unknown device is left alone, and the rows are written
+// once with the last state.
+func TestIngestLiveWithinOneBatch(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	must(t, s.ApplySync(t.Context(), genSnapshot(1, 1, 2, t0)))
+	mode := func(m string) map[string]json.RawMessage {
+		return map[string]json.RawMessage{"mode": json.RawMessage(`{"type":"` + m + `"}`)}
+	}
+	changes := []LiveChange{
+		{DeviceID: "dev-0000000", At: t0.Add(time.Minute), State: mode("unlocked")},
+		{DeviceID: "dev-0000000", At: t0.Add(3 * time.Minute), State: mode("locked"), Battery: ptr(15)},
+		{DeviceID: "dev-0000000", At: t0.Add(2 * time.Minute), State: mode("jammed")}, // older than the one before
+		{DeviceID: "no-such-device", At: t0.Add(time.Minute), State: mode("locked")},
+		{At: t0.Add(time.Minute), HubOnline: ptr(false)},
+		{At: t0.Add(2 * time.Minute), Heartbeat: true},
+	}
+	var batch []*ingestReq
+	for i, c := range changes {
+		c.HubID = "hub-000000"
+		batch = append(batch, &ingestReq{item: IngestItem{Activity: newActivity(i, time.Duration(i)*time.Second),
+			Body: []byte(`{}`), Live: &c}, done: make(chan struct{})})
+	}
+	must(t, s.ingest.write(batch))
+	res := func(i int) IngestResult { return batch[i].res }
+	if d := res(0).Device; d == nil || d.After.State != `{"mode":{"type":"unlocked"}}` {
+		t.Fatalf("first change: %+v", d)
+	}
+	if d := res(1).Device; d == nil || d.Before.State != res(0).Device.After.State || *d.After.Battery != 15 {
+		t.Fatalf("second change does not start from the first: %+v", d)
+	}
+	if res(2).Device != nil || res(3).Device != nil {
+		t.Errorf("a late older change or an unknown device changed something: %+v %+v", res(2).Device, res(3).Device)
+	}
+	if h := res(4).Hub; h == nil || h.After.Online {
+		t.Fatalf("hub offline: %+v", h)
+	}
+	if h := res(5).Hub; h == nil || !h.After.Online || h.Before.Online {
+		t.Fatalf("heartbeat after offline: %+v", h)
+	}
+	d, err := s.Device(t.Context(), "dev-0000000")
+	must(t, err)
+	if d.State != `{"mode":{"type":"locked"}}` || d.Battery == nil || *d.Battery != 15 || !d.StateChangedAt.Equal(t0.Add(3*time.Minute)) {
+		t.Errorf("stored device %s battery %v at %v", d.State, d.Battery, d.StateChangedAt)
+	}
+	h, err := s.Hub(t.Context(), "hub-000000")
+	must(t, err)
+	if !h.Online || h.LastHeartbeatAt == nil || !h.LastHeartbeatAt.Equal(t0.Add(2*time.Minute)) {
+		t.Errorf("stored hub online %v heartbeat %v", h.Online, h.LastHeartbeatAt)
+	}
+}
