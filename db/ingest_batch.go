@@ -58,7 +58,6 @@ func (in *ingester) write(batch []*ingestReq) error {
 		}
 	}
 	marks := newMarkCache(tx, now)
-	defer marks.close()
 	if err := marks.prefetch(ctx, fresh); err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
@@ -183,14 +182,13 @@ func placeholders(rows, cols int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
-// markCache holds what the mirror updates of one batch share: its transaction, the statements they run
-// (prepared once per batch), the hubs and devices they change and the live marks they read and move. All of
+// markCache holds what the mirror updates of one batch share: its transaction, the hubs and devices they change
+// and the live marks they read and move (statements are compiled once per connection by the driver's cache). All of
 // these are read at the start of the batch, a query each (prefetch), changed in memory in delivery order, and
 // written at the end: one UPDATE per changed hub or device, one statement per rowsPerStatement marks.
 type markCache struct {
 	tx      *sqlx.Tx
 	now     time.Time
-	stmts   map[string]*sqlx.Stmt
 	byID    map[string]map[string]int64
 	pending map[[2]string]int64 // (entity, field) → newest at moved to
 	hubs    map[string]*Hub     // nil: not in the mirror
@@ -199,27 +197,8 @@ type markCache struct {
 }
 
 func newMarkCache(tx *sqlx.Tx, now time.Time) *markCache {
-	return &markCache{tx: tx, now: now, stmts: map[string]*sqlx.Stmt{}, byID: map[string]map[string]int64{},
-		pending: map[[2]string]int64{}, hubs: map[string]*Hub{}, devices: map[string]*Device{}, dirty: map[string]bool{}}
-}
-
-// stmt returns q prepared on the batch's transaction.
-func (c *markCache) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
-	if st, ok := c.stmts[q]; ok {
-		return st, nil
-	}
-	st, err := c.tx.PreparexContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	c.stmts[q] = st
-	return st, nil
-}
-
-func (c *markCache) close() {
-	for _, st := range c.stmts {
-		st.Close()
-	}
+	return &markCache{tx: tx, now: now, byID: map[string]map[string]int64{}, pending: map[[2]string]int64{},
+		hubs: map[string]*Hub{}, devices: map[string]*Device{}, dirty: map[string]bool{}}
 }
 
 // load returns an entity's marks, reading them on first use in the batch.
@@ -227,12 +206,8 @@ func (c *markCache) load(ctx context.Context, entity string) (map[string]int64, 
 	if m, ok := c.byID[entity]; ok {
 		return m, nil
 	}
-	st, err := c.stmt(ctx, `SELECT field, at FROM live_marks WHERE entity = ?`)
-	if err != nil {
-		return nil, err
-	}
 	m := map[string]int64{}
-	rows, err := st.QueryxContext(ctx, entity)
+	rows, err := c.tx.QueryxContext(ctx, `SELECT field, at FROM live_marks WHERE entity = ?`, entity)
 	if err != nil {
 		return nil, err
 	}

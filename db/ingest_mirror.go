@@ -67,7 +67,9 @@ func (m *entityMarks) fresh(field string) bool {
 }
 
 // touchesHub and touchesDevice say which mirrored rows a change may write.
-func (c LiveChange) touchesHub() bool { return c.HubOnline != nil || c.Heartbeat || c.PowerSource != nil }
+func (c LiveChange) touchesHub() bool {
+	return c.HubOnline != nil || c.Heartbeat || c.PowerSource != nil
+}
 
 func (c LiveChange) touchesDevice() bool {
 	return c.DeviceID != "" && (c.DeviceOnline != nil || c.Battery != nil || c.Alert != nil || c.ClearAlert != "" || len(c.State) > 0)
@@ -208,10 +210,8 @@ func (c *markCache) flushRows(ctx context.Context) error {
 	for key := range c.dirty {
 		if id, ok := strings.CutPrefix(key, "hub:"); ok {
 			h := c.hubs[id]
-			upd, err := c.stmt(ctx, `UPDATE hubs SET online = ?, status = ?, last_heartbeat_at = ?, power_source = ? WHERE id = ?`)
-			if err == nil {
-				_, err = upd.ExecContext(ctx, h.Online, h.Status, nullMS(h.LastHeartbeatAt), h.PowerSource, id)
-			}
+			_, err := c.tx.ExecContext(ctx, `UPDATE hubs SET online = ?, status = ?, last_heartbeat_at = ?, power_source = ?
+				WHERE id = ?`, h.Online, h.Status, nullMS(h.LastHeartbeatAt), h.PowerSource, id)
 			if err != nil {
 				return fmt.Errorf("update hub %s: %w", id, err)
 			}
@@ -219,10 +219,8 @@ func (c *markCache) flushRows(ctx context.Context) error {
 		}
 		id := strings.TrimPrefix(key, "device:")
 		d := c.devices[id]
-		upd, err := c.stmt(ctx, `UPDATE devices SET state = ?, battery = ?, online = ?, alert = ?, state_changed_at = ? WHERE id = ?`)
-		if err == nil {
-			_, err = upd.ExecContext(ctx, d.State, nullInt(d.Battery), d.Online, d.Alert, ms(d.StateChangedAt), id)
-		}
+		_, err := c.tx.ExecContext(ctx, `UPDATE devices SET state = ?, battery = ?, online = ?, alert = ?, state_changed_at = ?
+			WHERE id = ?`, d.State, nullInt(d.Battery), d.Online, d.Alert, ms(d.StateChangedAt), id)
 		if err != nil {
 			return fmt.Errorf("update device %s: %w", id, err)
 		}
