@@ -42,6 +42,7 @@ type Sessions struct {
 	onRevoke     func(sessionID string) // closes the session's live streams
 	onRevokeUser func(userID int64)     // closes every live stream of a person
 	cache        sessionCache           // SessionUser answers, valid while the store's AuthVersion stands
+	cookies      cookieCache            // the tokens of cookies already verified
 }
 
 const (
@@ -136,19 +137,24 @@ func (s *Sessions) end(w http.ResponseWriter, r *http.Request) error {
 // page; only a database failure is an error.
 func (s *Sessions) load(r *http.Request) (*principal, error) {
 	cs, name := s.cookieStore(r)
-	if _, err := r.Cookie(name); err != nil {
-		return nil, nil
-	}
-	sess, err := cs.Get(r, name)
+	cookie, err := r.Cookie(name)
 	if err != nil {
 		return nil, nil
 	}
-	token, _ := sess.Values[tokenKey].(string)
-	if token == "" {
-		return nil, nil
+	now := s.now()
+	token, known := s.cookies.get(cookie.Value, now)
+	if !known {
+		sess, err := cs.Get(r, name)
+		if err != nil {
+			return nil, nil
+		}
+		token, _ = sess.Values[tokenKey].(string)
+		if token == "" {
+			return nil, nil
+		}
+		s.cookies.put(cookie.Value, token, now)
 	}
 	id := hashToken(token)
-	now := s.now()
 	version := s.store.AuthVersion() // read before the query: a revocation during it makes the answer stale
 	session, user, cached := s.cache.get(id, version, now, s.idle)
 	if !cached {

@@ -55,3 +55,39 @@ func (c *sessionCache) forget(id string) {
 	defer c.mu.Unlock()
 	delete(c.entries, id)
 }
+
+// cookieTokenTTL is how long a verified cookie's token is remembered.
+const cookieTokenTTL = time.Minute
+
+// cookieCache remembers which token a cookie value carried once it was verified and decrypted: checking the MAC,
+// decrypting and gob-decoding the cookie cost more than the rest of a cached session lookup. Only a cookie that
+// decoded is remembered, byte for byte, so a forged or altered one is always checked; whether its session is still
+// valid is decided by the session lookup on every request, as before.
+type cookieCache struct {
+	mu      sync.Mutex
+	entries map[string]cookieToken
+}
+
+type cookieToken struct {
+	token string
+	until time.Time
+}
+
+func (c *cookieCache) get(value string, now time.Time) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[value]
+	if !ok || !now.Before(e.until) {
+		return "", false
+	}
+	return e.token, true
+}
+
+func (c *cookieCache) put(value, token string, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= sessionCacheMax {
+		c.entries = make(map[string]cookieToken)
+	}
+	c.entries[value] = cookieToken{token: token, until: now.Add(cookieTokenTTL)}
+}

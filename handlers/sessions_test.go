@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -237,4 +238,27 @@ func forgeCookie(t *testing.T, s *Sessions, token string) string {
 	}
 	t.Fatal("no cookie encoded")
 	return ""
+}
+
+// TestCookieCache: a verified cookie's token is remembered for a minute, byte for byte; anything else is not.
+func TestCookieCache(t *testing.T) {
+	t.Parallel()
+	var c cookieCache
+	now := time.Now()
+	c.put("cookie-a", "token-a", now)
+	if tok, ok := c.get("cookie-a", now.Add(59*time.Second)); !ok || tok != "token-a" {
+		t.Errorf("get within the minute = %q, %v", tok, ok)
+	}
+	if _, ok := c.get("cookie-a", now.Add(cookieTokenTTL)); ok {
+		t.Error("a remembered cookie outlives its minute")
+	}
+	if _, ok := c.get("cookie-a ", now); ok {
+		t.Error("a cookie that differs by one byte is taken as remembered")
+	}
+	for i := range sessionCacheMax + 1 {
+		c.put(fmt.Sprint("c", i), "t", now)
+	}
+	if n := len(c.entries); n > sessionCacheMax {
+		t.Errorf("%d entries, want at most %d", n, sessionCacheMax)
+	}
 }
