@@ -3,11 +3,8 @@ package db
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -92,140 +89,6 @@ func applyLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChange,
 		}
 	}
 	return hc, dc, nil
-}
-
-// prefetch reads, a query each, the hubs, devices and live marks the batch's changes touch.
-func (c *markCache) prefetch(ctx context.Context, fresh []*ingestReq) error {
-	hubs, devices, entities := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for _, req := range fresh {
-		ch := req.item.Live
-		if ch == nil {
-			continue
-		}
-		if ch.touchesHub() {
-			hubs[ch.HubID], entities["hub:"+ch.HubID] = true, true
-		}
-		if ch.touchesDevice() {
-			devices[ch.DeviceID], entities["device:"+ch.DeviceID] = true, true
-		}
-	}
-	if len(entities) == 0 {
-		return nil
-	}
-	var hubRows []hubRow
-	if err := c.selectIn(ctx, &hubRows, `SELECT `+hubCols+` FROM hubs WHERE id IN (SELECT value FROM json_each(?))`, hubs); err != nil {
-		return fmt.Errorf("hubs: %w", err)
-	}
-	for id := range hubs {
-		c.hubs[id] = nil
-	}
-	for _, r := range hubRows {
-		h := r.hub()
-		c.hubs[h.ID] = &h
-	}
-	var devRows []deviceRow
-	if err := c.selectIn(ctx, &devRows, `SELECT `+deviceCols+` FROM devices WHERE id IN (SELECT value FROM json_each(?))`, devices); err != nil {
-		return fmt.Errorf("devices: %w", err)
-	}
-	for id := range devices {
-		c.devices[id] = nil
-	}
-	for _, r := range devRows {
-		d := r.device()
-		c.devices[d.ID] = &d
-	}
-	var marks []struct {
-		Entity string `db:"entity"`
-		Field  string `db:"field"`
-		At     int64  `db:"at"`
-	}
-	if err := c.selectIn(ctx, &marks, `SELECT entity, field, at FROM live_marks WHERE entity IN (SELECT value FROM json_each(?))`, entities); err != nil {
-		return fmt.Errorf("live marks: %w", err)
-	}
-	for e := range entities {
-		c.byID[e] = map[string]int64{}
-	}
-	for _, m := range marks {
-		c.byID[m.Entity][m.Field] = m.At
-	}
-	return nil
-}
-
-// selectIn runs q with the keys of ids as its one argument, a JSON array.
-func (c *markCache) selectIn(ctx context.Context, dest any, q string, ids map[string]bool) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	list := make([]string, 0, len(ids))
-	for id := range ids {
-		list = append(list, id)
-	}
-	arg, err := json.Marshal(list)
-	if err != nil {
-		return err
-	}
-	return c.tx.SelectContext(ctx, dest, q, string(arg))
-}
-
-// hub returns the batch's copy of a hub (nil when the mirror has none), reading it if prefetch did not.
-func (c *markCache) hub(ctx context.Context, id string) (*Hub, error) {
-	if h, ok := c.hubs[id]; ok {
-		return h, nil
-	}
-	var r hubRow
-	err := c.tx.GetContext(ctx, &r, `SELECT `+hubCols+` FROM hubs WHERE id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		c.hubs[id] = nil
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	h := r.hub()
-	c.hubs[id] = &h
-	return &h, nil
-}
-
-// device returns the batch's copy of a device (nil when the mirror has none), reading it if prefetch did not.
-func (c *markCache) device(ctx context.Context, id string) (*Device, error) {
-	if d, ok := c.devices[id]; ok {
-		return d, nil
-	}
-	var r deviceRow
-	err := c.tx.GetContext(ctx, &r, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		c.devices[id] = nil
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	d := r.device()
-	c.devices[id] = &d
-	return &d, nil
-}
-
-// flushRows writes every hub and device the batch changed, once each.
-func (c *markCache) flushRows(ctx context.Context) error {
-	for key := range c.dirty {
-		if id, ok := strings.CutPrefix(key, "hub:"); ok {
-			h := c.hubs[id]
-			_, err := c.tx.ExecContext(ctx, `UPDATE hubs SET online = ?, status = ?, last_heartbeat_at = ?, power_source = ?
-				WHERE id = ?`, h.Online, h.Status, nullMS(h.LastHeartbeatAt), h.PowerSource, id)
-			if err != nil {
-				return fmt.Errorf("update hub %s: %w", id, err)
-			}
-			continue
-		}
-		id := strings.TrimPrefix(key, "device:")
-		d := c.devices[id]
-		_, err := c.tx.ExecContext(ctx, `UPDATE devices SET state = ?, battery = ?, online = ?, alert = ?, state_changed_at = ?
-			WHERE id = ?`, d.State, nullInt(d.Battery), d.Online, d.Alert, ms(d.StateChangedAt), id)
-		if err != nil {
-			return fmt.Errorf("update device %s: %w", id, err)
-		}
-	}
-	return nil
 }
 
 func applyHubLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChange, error) {
