@@ -46,7 +46,7 @@ type ActivityPage struct {
 }
 
 // pageSQL builds the query of one page's ids (limit rows, in page order) of the filter. It only touches indexes
-// and stops at the limit; activitiesByID then reads the view's columns — names, zone, and the person, a
+// and stops at the limit; selectPage then reads the view's columns — names, zone, and the person, a
 // correlated lookup — for those rows only. A text search (with FTS5) is driven by the index of words, newest
 // arrival first: FTS5 walks its lists in descending rowid order and the walk stops at the limit, where an
 // activity-time order would first have to collect and sort every match.

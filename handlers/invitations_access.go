@@ -17,7 +17,7 @@ import (
 // Limits and defaults of the access features (reservations, invitations, guest links, move-outs).
 const (
 	accessRefreshAfter = 30 * time.Second // a property's reservations and invitations are re-read when older
-	accessRefreshWait  = 3 * time.Second  // how long a page waits for that re-read before showing the mirror
+	accessRefreshWait  = 3 * time.Second  // how long a re-read waits for the upstream before showing the mirror
 	accessCodeStateTTL = 2 * time.Second  // per-lock code states are cached this long (progress views poll)
 	accessFormBytes    = 64 << 10         // the largest form body an access form accepts
 )
