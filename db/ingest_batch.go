@@ -65,7 +65,7 @@ func (in *ingester) write(batch []*ingestReq) error {
 		if req.item.Live == nil {
 			continue
 		}
-		if req.res.Hub, req.res.Device, err = applyLive(ctx, marks, *req.item.Live); err != nil {
+		if req.res.Hub, req.res.Device, err = applyLive(marks, *req.item.Live); err != nil {
 			return errItem{fmt.Errorf("mirror: %w", err)}
 		}
 	}
@@ -201,27 +201,14 @@ func newMarkCache(tx *sqlx.Tx, now time.Time) *markCache {
 		hubs: map[string]*Hub{}, devices: map[string]*Device{}, dirty: map[string]bool{}}
 }
 
-// load returns an entity's marks, reading them on first use in the batch.
-func (c *markCache) load(ctx context.Context, entity string) (map[string]int64, error) {
-	if m, ok := c.byID[entity]; ok {
-		return m, nil
+// marksOf returns an entity's marks as prefetch read them (an entity prefetch did not see has none yet).
+func (c *markCache) marksOf(entity string) map[string]int64 {
+	m, ok := c.byID[entity]
+	if !ok {
+		m = map[string]int64{}
+		c.byID[entity] = m
 	}
-	m := map[string]int64{}
-	rows, err := c.tx.QueryxContext(ctx, `SELECT field, at FROM live_marks WHERE entity = ?`, entity)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var f string
-		var v int64
-		if err := rows.Scan(&f, &v); err != nil {
-			return nil, err
-		}
-		m[f] = v
-	}
-	c.byID[entity] = m
-	return m, rows.Err()
+	return m
 }
 
 // move records that field of entity took a value at activity time at.

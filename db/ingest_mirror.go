@@ -2,7 +2,6 @@ package db
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -46,12 +45,8 @@ type entityMarks struct {
 	seen   map[string]int64
 }
 
-func (c *markCache) entity(ctx context.Context, entity string, at time.Time) (*entityMarks, error) {
-	seen, err := c.load(ctx, entity)
-	if err != nil {
-		return nil, err
-	}
-	return &entityMarks{c: c, entity: entity, at: ms(at), seen: seen}, nil
+func (c *markCache) entity(entity string, at time.Time) *entityMarks {
+	return &entityMarks{c: c, entity: entity, at: ms(at), seen: c.marksOf(entity)}
 }
 
 // fresh reports whether field may take this change's value, and if so records that it moves.
@@ -72,37 +67,30 @@ func (c LiveChange) touchesDevice() bool {
 	return c.DeviceID != "" && (c.DeviceOnline != nil || c.Battery != nil || c.Alert != nil || c.ClearAlert != "" || len(c.State) > 0)
 }
 
-// applyLive applies c inside the ingest transaction. Unknown hubs and devices are left alone (the next sync
-// brings them); the returned changes are nil when nothing visible changed.
-func applyLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChange, *DeviceChange, error) {
+// applyLive applies c to the batch's copy of the mirror (markCache.prefetch read what it touches; flush writes
+// it). Unknown hubs and devices are left alone (the next sync brings them); the returned changes are nil when
+// nothing visible changed.
+func applyLive(marks *markCache, c LiveChange) (*HubChange, *DeviceChange, error) {
 	var hc *HubChange
 	var dc *DeviceChange
 	var err error
 	if c.touchesHub() {
-		if hc, err = applyHubLive(ctx, marks, c); err != nil {
-			return nil, nil, err
-		}
+		hc = applyHubLive(marks, c)
 	}
 	if c.touchesDevice() {
-		if dc, err = applyDeviceLive(ctx, marks, c); err != nil {
+		if dc, err = applyDeviceLive(marks, c); err != nil {
 			return nil, nil, err
 		}
 	}
 	return hc, dc, nil
 }
 
-func applyHubLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChange, error) {
-	cur, err := marks.hub(ctx, c.HubID)
-	if err != nil {
-		return nil, fmt.Errorf("hub %s: %w", c.HubID, err)
-	}
+func applyHubLive(marks *markCache, c LiveChange) *HubChange {
+	cur := marks.hubs[c.HubID] // prefetch read every hub the batch touches; nil: not in the mirror
 	if cur == nil {
-		return nil, nil
+		return nil
 	}
-	m, err := marks.entity(ctx, "hub:"+c.HubID, c.At)
-	if err != nil {
-		return nil, fmt.Errorf("hub %s marks: %w", c.HubID, err)
-	}
+	m := marks.entity("hub:"+c.HubID, c.At)
 	before := *cur
 	after := before
 	online := c.HubOnline
@@ -125,25 +113,19 @@ func applyHubLive(ctx context.Context, marks *markCache, c LiveChange) (*HubChan
 	}
 	if after.Online == before.Online && after.Status == before.Status && after.PowerSource == before.PowerSource &&
 		equalTimes(after.LastHeartbeatAt, before.LastHeartbeatAt) {
-		return nil, nil
+		return nil
 	}
 	*cur = after
 	marks.dirty["hub:"+c.HubID] = true
-	return &HubChange{Before: before, After: after}, nil
+	return &HubChange{Before: before, After: after}
 }
 
-func applyDeviceLive(ctx context.Context, marks *markCache, c LiveChange) (*DeviceChange, error) {
-	cur, err := marks.device(ctx, c.DeviceID)
-	if err != nil {
-		return nil, fmt.Errorf("device %s: %w", c.DeviceID, err)
-	}
+func applyDeviceLive(marks *markCache, c LiveChange) (*DeviceChange, error) {
+	cur := marks.devices[c.DeviceID] // prefetch read every device the batch touches; nil: not in the mirror
 	if cur == nil {
 		return nil, nil
 	}
-	m, err := marks.entity(ctx, "device:"+c.DeviceID, c.At)
-	if err != nil {
-		return nil, fmt.Errorf("device %s marks: %w", c.DeviceID, err)
-	}
+	m := marks.entity("device:"+c.DeviceID, c.At)
 	before := *cur
 	after := before
 	state := map[string]json.RawMessage{}

@@ -2,9 +2,7 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -83,44 +81,6 @@ func (c *markCache) selectIn(ctx context.Context, dest any, q string, ids map[st
 		return err
 	}
 	return c.tx.SelectContext(ctx, dest, q, string(arg))
-}
-
-// hub returns the batch's copy of a hub (nil when the mirror has none), reading it if prefetch did not.
-func (c *markCache) hub(ctx context.Context, id string) (*Hub, error) {
-	if h, ok := c.hubs[id]; ok {
-		return h, nil
-	}
-	var r hubRow
-	err := c.tx.GetContext(ctx, &r, `SELECT `+hubCols+` FROM hubs WHERE id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		c.hubs[id] = nil
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	h := r.hub()
-	c.hubs[id] = &h
-	return &h, nil
-}
-
-// device returns the batch's copy of a device (nil when the mirror has none), reading it if prefetch did not.
-func (c *markCache) device(ctx context.Context, id string) (*Device, error) {
-	if d, ok := c.devices[id]; ok {
-		return d, nil
-	}
-	var r deviceRow
-	err := c.tx.GetContext(ctx, &r, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		c.devices[id] = nil
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	d := r.device()
-	c.devices[id] = &d
-	return &d, nil
 }
 
 // flushRows writes every hub and device the batch changed, once each.

@@ -35,12 +35,17 @@ func newAccess(d Deps) *access {
 	return &access{Deps: d, now: nowUTC, codes: newAccessCodeStates(accessCodeStateTTL), limit: newGuestLimits()}
 }
 
+// accessScope names what a refresh of a property's reservations or invitations stamps (db.AccessRefreshedAt).
+func accessScope(kind string, propertyID int64) string {
+	return kind + ":" + strconv.FormatInt(propertyID, 10)
+}
+
 // accessStale reports whether a property's reservations or invitations were last read from the upstream longer
 // than accessRefreshAfter ago (or never).
 func (a *access) accessStale(ctx context.Context, propertyID int64) (bool, error) {
 	now := a.now()
-	for _, scope := range []string{"reservations:", "invitations:"} {
-		at, err := a.Store.AccessRefreshedAt(ctx, scope+strconv.FormatInt(propertyID, 10))
+	for _, kind := range []string{"reservations", "invitations"} {
+		at, err := a.Store.AccessRefreshedAt(ctx, accessScope(kind, propertyID))
 		if err != nil || now.Sub(at) >= accessRefreshAfter {
 			return err == nil, err
 		}
@@ -55,7 +60,7 @@ func (a *access) refreshProperty(ctx context.Context, propertyID int64) error {
 	ctx, cancel := context.WithTimeout(ctx, accessRefreshWait)
 	defer cancel()
 	now := a.now()
-	if at, err := a.Store.AccessRefreshedAt(ctx, fmt.Sprintf("reservations:%d", propertyID)); err != nil {
+	if at, err := a.Store.AccessRefreshedAt(ctx, accessScope("reservations", propertyID)); err != nil {
 		return err
 	} else if now.Sub(at) >= accessRefreshAfter {
 		rs, err := a.Upstream.ReservationsOf(ctx, propertyID)
@@ -70,7 +75,7 @@ func (a *access) refreshProperty(ctx context.Context, propertyID int64) error {
 			return err
 		}
 	}
-	if at, err := a.Store.AccessRefreshedAt(ctx, fmt.Sprintf("invitations:%d", propertyID)); err != nil {
+	if at, err := a.Store.AccessRefreshedAt(ctx, accessScope("invitations", propertyID)); err != nil {
 		return err
 	} else if now.Sub(at) >= accessRefreshAfter {
 		return a.refreshPropertyInvitations(ctx, propertyID, now)

@@ -110,10 +110,7 @@ func runPagePass(ctx context.Context, name, base, cookie string, conc int, paths
 	}
 	wg.Wait()
 	secs := time.Since(start).Seconds()
-	slices.Sort(lat)
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	return pageLoad{Name: name, Requests: int64(len(lat)), Errors: errs.Load(), PerSec: float64(len(lat)) / secs,
-		P50ms: ms(percentile(lat, 0.50)), P95ms: ms(percentile(lat, 0.95)), P99ms: ms(percentile(lat, 0.99))}
+	return loadResult(name, lat, errs.Load(), secs)
 }
 
 // runPageLoad fetches base+path(i) from conc clients in a closed loop for dur (after a 1 s warm-up).
@@ -157,9 +154,14 @@ func runPageLoad(ctx context.Context, name, base, cookie string, conc int, dur t
 	secs := time.Since(start).Seconds()
 	close(stop)
 	wg.Wait()
+	return loadResult(name, lat, errs.Load(), secs)
+}
+
+// loadResult summarises one page's latencies over secs seconds.
+func loadResult(name string, lat []time.Duration, errs int64, secs float64) pageLoad {
 	slices.Sort(lat)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	return pageLoad{Name: name, Requests: int64(len(lat)), Errors: errs.Load(), PerSec: float64(len(lat)) / secs,
+	return pageLoad{Name: name, Requests: int64(len(lat)), Errors: errs, PerSec: float64(len(lat)) / secs,
 		P50ms: ms(percentile(lat, 0.50)), P95ms: ms(percentile(lat, 0.95)), P99ms: ms(percentile(lat, 0.99))}
 }
 
