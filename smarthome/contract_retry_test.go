@@ -109,15 +109,12 @@ func TestContractLatencyDeadline(t *testing.T) {
 	e := startContract(t, simulator.Options{})
 	c := e.installer()
 	s := e.site(c, 101)
-	must(t, e.sim.SetFault(simulator.Fault{Route: "GET /api/devices/{id}", Latency: 30 * time.Second}))
+	// The reply would take 10 minutes (the longest fault): if the deadline were not honoured, the test binary's own timeout would end it.
+	must(t, e.sim.SetFault(simulator.Fault{Route: "GET /api/devices/{id}", Latency: 10 * time.Minute}))
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
-	began := time.Now()
 	d, _, err := c.Devices.Get(ctx, s.first(t, "lock").ID)
 	if !errors.Is(err, context.DeadlineExceeded) || d != nil {
 		t.Fatalf("err = %v (device %v), want context.DeadlineExceeded", err, d)
-	}
-	if waited := time.Since(began); waited > 10*time.Second {
-		t.Errorf("gave up after %v: the deadline was not honoured", waited)
 	}
 }

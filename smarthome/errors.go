@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -140,22 +141,61 @@ func capText(s string, n int) string {
 	return s + "…"
 }
 
-// scrub replaces every secret (password, token, PIN) found in an ErrorResponse's texts, in case the server echoes
-// a request back in its error message. Short strings are skipped: masking "12" would mangle ordinary text.
+// scrub masks every secret (password, token, PIN) found in an error's texts, in case the server echoes a request
+// back in its error message. Short strings are skipped: masking "12" would mangle ordinary text.
+//
+// It never writes to err: one error value can reach several callers at once (a login shared by every request
+// that waited on it), and each caller scrubs what it received. The result wraps err with a masked copy of its
+// *ErrorResponse, found first by errors.As, and masks the whole Error() text.
 func scrub(err error, secrets ...string) error {
 	var e *ErrorResponse
 	if !errors.As(err, &e) {
 		return err
 	}
+	masked, kept := *e, secrets[:0:0]
 	for _, s := range secrets {
 		if len(s) < 4 {
 			continue
 		}
-		e.Message = strings.ReplaceAll(e.Message, s, "[redacted]")
-		e.OAuthError = strings.ReplaceAll(e.OAuthError, s, "[redacted]")
-		e.OAuthDescription = strings.ReplaceAll(e.OAuthDescription, s, "[redacted]")
+		kept = append(kept, s)
+		masked.Message = strings.ReplaceAll(masked.Message, s, redactedText)
+		masked.OAuthError = strings.ReplaceAll(masked.OAuthError, s, redactedText)
+		masked.OAuthDescription = strings.ReplaceAll(masked.OAuthDescription, s, redactedText)
 	}
-	return err
+	if masked == *e {
+		return err
+	}
+	return &scrubbedError{err: err, masked: &masked, secrets: kept}
+}
+
+const redactedText = "[redacted]"
+
+// scrubbedError is an error whose *ErrorResponse had secrets in it: the masked copy comes first in the chain.
+type scrubbedError struct {
+	err     error
+	masked  *ErrorResponse
+	secrets []string
+}
+
+func (s *scrubbedError) Error() string {
+	text := s.err.Error()
+	for _, secret := range s.secrets {
+		text = strings.ReplaceAll(text, secret, redactedText)
+	}
+	return text
+}
+
+// Unwrap lists the masked copy before the original, so errors.As finds the copy and errors.Is still sees every
+// sentinel and wrapped cause of the original.
+func (s *scrubbedError) Unwrap() []error { return []error{s.masked, s.err} }
+
+// Format keeps %+v and %#v from printing the original's fields.
+func (s *scrubbedError) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprintf(f, "%#v", s.masked)
+		return
+	}
+	io.WriteString(f, s.Error())
 }
 
 // validationError is a problem found before sending; it matches ErrValidation.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -148,5 +149,65 @@ func TestSecretTypesMaskThemselves(t *testing.T) {
 	}
 	if PIN("482913").Reveal() != "482913" || PIN("").String() != "" {
 		t.Error("Reveal or empty PIN broken")
+	}
+}
+
+// TestScrubSharedErrorIsRaceFree reproduces the sync's parallel hub fetches: a login that fails once is shared by
+// every caller waiting on it, and each caller scrubs the error it received. Under -race this reported a data race
+// while scrub rewrote the shared *ErrorResponse in place.
+func TestScrubSharedErrorIsRaceFree(t *testing.T) {
+	t.Parallel()
+	f := setup(t, WithRetry(0, time.Millisecond, time.Millisecond))
+	release := make(chan struct{})
+	f.setLogin(func(w http.ResponseWriter, r *http.Request) {
+		<-release // hold the login so every caller joins the same flight
+		writeJSON(w, http.StatusUnauthorized, fmt.Sprintf(`{"error": "invalid_grant", "error_description": "bad password %s"}`, testPassword))
+	})
+	hubRoute(t, f)
+	const callers = 8
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() { _, _, errs[i] = f.client.Hubs.Get(t.Context(), "h1") })
+	}
+	time.Sleep(20 * time.Millisecond) // let the callers queue on the flight; correctness does not depend on it
+	close(release)
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("caller %d: err = %v, want unauthorized", i, err)
+		}
+		if text := fmt.Sprintf("%v %+v", err, err); strings.Contains(text, testPassword) {
+			t.Errorf("caller %d: error discloses the password: %s", i, text)
+		}
+	}
+}
+
+// TestScrubLeavesTheOriginalAlone checks the rule that makes sharing safe: scrub returns a masked copy and never
+// writes to the error value it was given.
+func TestScrubLeavesTheOriginalAlone(t *testing.T) {
+	t.Parallel()
+	orig := &ErrorResponse{StatusCode: 422, Message: "code 482913 clashes"}
+	wrapped := fmt.Errorf("smarthome: create: %w", orig)
+	var wg sync.WaitGroup
+	out := make([]error, 16)
+	for i := range out {
+		wg.Go(func() { out[i] = scrub(wrapped, "482913") })
+	}
+	wg.Wait()
+	if orig.Message != "code 482913 clashes" {
+		t.Errorf("original rewritten: %q", orig.Message)
+	}
+	for _, err := range out {
+		var e *ErrorResponse
+		if !errors.As(err, &e) || e.Message != "code [redacted] clashes" || !errors.Is(err, ErrValidation) {
+			t.Fatalf("scrubbed = %#v", err)
+		}
+		if got := err.Error(); got != "smarthome: create: smarthome: 422 Unprocessable Entity: code [redacted] clashes" {
+			t.Errorf("Error() = %q", got)
+		}
+	}
+	if got := scrub(wrapped, "nothing-secret"); got != wrapped {
+		t.Errorf("an error with no secret in it was replaced: %v", got)
 	}
 }

@@ -45,6 +45,7 @@ func measurePortfolio(ctx context.Context, rep *report, o options, stdout io.Wri
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	rep.PortfolioProperties = len(ids)
+	rep.Setup = &rd.Setup
 	lastPage := max(1, (len(ids)+24)/25)
 	// The targeted detail row walks a working set of 250 properties; the next one visits every property in turn.
 	// A first visit's access section then re-reads the property's reservations and invitations from the upstream

@@ -101,7 +101,8 @@ func TestStalledSubscribersDoNotDelayOthers(t *testing.T) {
 	)
 	// Default buffer (64) and kick threshold (8). The write timeout is raised from 10 s to a minute so that only a kick
 	// can free a stalled writer within this test; TestWriteDeadlineDropsStalledReader covers the deadline.
-	h := newHarness(t, harnessConfig{opts: Options{WriteTimeout: time.Minute}, sendBuffer: 4096})
+	const writeTimeout = time.Minute
+	h := newHarness(t, harnessConfig{opts: Options{WriteTimeout: writeTimeout}, sendBuffer: 4096})
 	var healthyClients, stalledClients []*sseClient
 	closeAll := func() {
 		for _, c := range slices.Concat(healthyClients, stalledClients) {
@@ -154,17 +155,14 @@ func TestStalledSubscribersDoNotDelayOthers(t *testing.T) {
 	p50, p99 := percentile(latencies, 0.50), percentile(latencies, 0.99)
 	t.Logf("publish→receive latency over %d deliveries: p50 %v, p99 %v, max %v", len(latencies), p50, p99, slices.Max(latencies))
 	t.Logf("Publish call: p50 %v, p99 %v, max %v", percentile(publishTimes, 0.5), percentile(publishTimes, 0.99), slices.Max(publishTimes))
-	if p99 > 2*time.Second {
-		t.Errorf("p99 latency %v, want < 2s", p99)
+	// The bounds are what a defect would cost, not how fast a free machine is: a healthy subscriber held up behind
+	// a stalled one, or a Publish that blocked on one, would wait for the stalled write's deadline (a minute here).
+	// How fast it really is, is make bench's SSE row.
+	if bound := writeTimeout / 6; p99 > bound {
+		t.Errorf("p99 latency %v, want < %v (healthy subscribers must not wait for stalled ones)", p99, bound)
 	}
-	// A blocking Publish would wait for a stalled socket's write deadline. The bound is looser under the race
-	// detector only because a 1 ms call can then be descheduled for a while on two busy cores.
-	publishBound := 100 * time.Millisecond
-	if raceDetector {
-		publishBound = time.Second
-	}
-	if worst := slices.Max(publishTimes); worst > publishBound {
-		t.Errorf("a Publish call took %v, want < %v (it must never block)", worst, publishBound)
+	if worst, bound := slices.Max(publishTimes), writeTimeout/6; worst > bound {
+		t.Errorf("a Publish call took %v, want < %v (it must never block)", worst, bound)
 	}
 
 	// Kicked for their full queues, and their Serve calls returned: the kick expired their blocked writes.

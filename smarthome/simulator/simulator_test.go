@@ -88,21 +88,14 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func TestLargePortfolioIsQuick(t *testing.T) {
+// TestLargePortfolio seeds 5,000 properties. How long that takes is in make bench's "Building a portfolio" table.
+func TestLargePortfolio(t *testing.T) {
 	t.Parallel()
-	limit := 2 * time.Second
-	if raceEnabled {
-		limit *= 5 // the race detector slows allocation-heavy code several times over
-	}
-	began := time.Now()
 	s, err := New(Options{Properties: 5000, Clock: NewFakeClock(testStart)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if took := time.Since(began); took > limit {
-		t.Errorf("5,000 properties took %v, want under %v", took, limit)
-	}
 	s.mu.Lock()
 	props, hubs := len(s.st.Properties), len(s.st.Hubs)
 	s.mu.Unlock()

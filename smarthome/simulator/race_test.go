@@ -1,6 +1,0 @@
-//go:build race
-
-package simulator
-
-// raceEnabled loosens timing assertions under the race detector.
-const raceEnabled = true
