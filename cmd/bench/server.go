@@ -46,7 +46,7 @@ type ready struct {
 // instead of failing CI.
 type setupTimes struct {
 	Properties  int     `json:"properties"`
-	SimulatorMs float64 `json:"simulator_ms"` // simulator.Start: seeding the portfolio
+	SimulatorMs float64 `json:"simulator_ms"`  // simulator.Start: seeding the portfolio
 	FirstSyncMs float64 `json:"first_sync_ms"` // an empty mirror filled: every list and hub read, one transaction
 	ResyncMs    float64 `json:"resync_ms"`     // the same snapshot again: every row compared, none changed
 }
