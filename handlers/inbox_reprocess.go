@@ -68,7 +68,10 @@ func (rp *inboxReprocess) log() error {
 	res, err := rp.d.Store.ReprocessInbox(ctx, db.Reprocess{InboxID: rp.e.ID, Activity: item.Activity,
 		AltKeys: altKeys(ev, item.Activity, rp.e.WebhookID), Body: rp.e.Body, Live: item.Live, Apply: rp.e.Verified,
 		By: currentUser(ctx).user.Email, At: nowUTC()})
-	if errors.Is(err, db.ErrConflict) { // processed by someone else meanwhile
+	if errors.Is(err, db.ErrConflict) { // processed by someone else meanwhile: show it as it is now
+		if rp.e, err = rp.d.Store.InboxEntryByID(ctx, rp.e.ID); err != nil {
+			return err
+		}
 		return rp.fail(http.StatusConflict, "This delivery was already processed.")
 	}
 	if err != nil {
