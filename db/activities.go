@@ -40,6 +40,10 @@ type ActivityView struct {
 	// resident of the invitation, that the property's lock code of that name belongs to. "" when no code of the
 	// property has that name or the code belongs to neither.
 	Person string
+	// Reprocessed: an admin logged it from the webhook inbox. Held: its change to the mirror is not applied (the
+	// delivery was rejected and nobody has confirmed it).
+	Reprocessed bool
+	Held        bool
 }
 
 type activityRow struct {
@@ -63,6 +67,8 @@ type activityRow struct {
 	PropertyName string        `db:"property_name"`
 	TimeZone     string        `db:"time_zone"`
 	Person       string        `db:"person"`
+	Reprocessed  bool          `db:"reprocessed"`
+	Held         bool          `db:"held"`
 }
 
 // activityCols are the columns the log reads (never the dedupe key or the body).
@@ -73,10 +79,12 @@ var activityColsA = qualify("a", activityCols)
 
 // activityViewSelect reads activities with their property's name and the zone to show them in.
 var activityViewSelect = `SELECT ` + activityColsA + `, coalesce(p.name, '') AS property_name,
-		coalesce(nullif(p.time_zone, ''), h.time_zone, '') AS time_zone, ` + personSQL + ` AS person
+		coalesce(nullif(p.time_zone, ''), h.time_zone, '') AS time_zone, ` + personSQL + ` AS person,
+		ia.activity_id IS NOT NULL AS reprocessed, (ia.activity_id IS NOT NULL AND ia.applied_at IS NULL) AS held
 	FROM activities a
 	LEFT JOIN properties p ON p.id = a.property_id
-	LEFT JOIN hubs h ON h.id = a.hub_id`
+	LEFT JOIN hubs h ON h.id = a.hub_id
+	LEFT JOIN inbox_activities ia ON ia.activity_id = a.id`
 
 func (r activityRow) view() ActivityView {
 	return ActivityView{
@@ -85,7 +93,7 @@ func (r activityRow) view() ActivityView {
 			TypeInferred: r.TypeInferred, MessageType: r.MessageType, Kind: r.Kind, Details: r.Details,
 			DetailsJSON: r.DetailsJSON, Actor: r.Actor, HomeName: r.HomeName, SerialNo: r.SerialNo,
 			DeviceName: r.DeviceName, Verified: r.Verified},
-		PropertyName: r.PropertyName, TimeZone: r.TimeZone, Person: r.Person,
+		PropertyName: r.PropertyName, TimeZone: r.TimeZone, Person: r.Person, Reprocessed: r.Reprocessed, Held: r.Held,
 	}
 }
 

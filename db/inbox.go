@@ -40,6 +40,8 @@ type InboxEntry struct {
 	ActivityID  *int64
 	ProcessedAt *time.Time
 	ProcessedBy string
+	Held        bool   // its activity was logged unverified; its change to the mirror waits for a confirmation
+	AppliedBy   string // who confirmed its change, or "verified delivery"; "" while held or never held
 }
 
 type inboxRow struct {
@@ -59,16 +61,24 @@ type inboxRow struct {
 	ActivityID  sql.NullInt64 `db:"activity_id"`
 	ProcessedAt sql.NullInt64 `db:"processed_at"`
 	ProcessedBy string        `db:"processed_by"`
+	Held        bool          `db:"held"`
+	AppliedBy   string        `db:"applied_by"`
 }
 
-const inboxCols = `id, received_at, status, reason, detail, verified, remote_addr, webhook_id, body, body_size,
-	truncated, suppressed, attempts, activity_id, processed_at, processed_by`
+// inboxSelect reads entries (alias wi) with the hold on their activity; body is the column expression to read.
+func inboxSelect(body string) string {
+	return `SELECT wi.id, wi.received_at, wi.status, wi.reason, wi.detail, wi.verified, wi.remote_addr, wi.webhook_id,
+		` + body + ` AS body, wi.body_size, wi.truncated, wi.suppressed, wi.attempts, wi.activity_id, wi.processed_at,
+		wi.processed_by, (ia.activity_id IS NOT NULL AND ia.applied_at IS NULL) AS held,
+		coalesce(ia.applied_by, '') AS applied_by
+	FROM webhook_inbox wi LEFT JOIN inbox_activities ia ON ia.activity_id = wi.activity_id`
+}
 
 func (r inboxRow) entry() InboxEntry {
 	return InboxEntry{ID: r.ID, ReceivedAt: fromMS(r.ReceivedAt), Status: r.Status, Reason: r.Reason, Detail: r.Detail,
 		Verified: r.Verified, RemoteAddr: r.RemoteAddr, WebhookID: r.WebhookID, Body: r.Body, BodySize: r.BodySize,
 		Truncated: r.Truncated, Suppressed: r.Suppressed, Attempts: r.Attempts, ActivityID: fromNullInt64(r.ActivityID),
-		ProcessedAt: fromNullMS(r.ProcessedAt), ProcessedBy: r.ProcessedBy}
+		ProcessedAt: fromNullMS(r.ProcessedAt), ProcessedBy: r.ProcessedBy, Held: r.Held, AppliedBy: r.AppliedBy}
 }
 
 // AddInbox keeps a delivery in the inbox and returns its id. It is a single durable commit: the sender is
@@ -96,7 +106,7 @@ func (s *Store) AddInbox(ctx context.Context, e InboxEntry) (int64, error) {
 // InboxEntryByID returns one inbox entry with its body, or ErrNotFound.
 func (s *Store) InboxEntryByID(ctx context.Context, id int64) (InboxEntry, error) {
 	var r inboxRow
-	if err := s.r.GetContext(ctx, &r, `SELECT `+inboxCols+` FROM webhook_inbox WHERE id = ?`, id); err != nil {
+	if err := s.r.GetContext(ctx, &r, inboxSelect("wi.body")+` WHERE wi.id = ?`, id); err != nil {
 		return InboxEntry{}, fmt.Errorf("db: inbox entry %d: %w", id, notFound(err))
 	}
 	return r.entry(), nil
@@ -130,17 +140,14 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	cols := `id, received_at, status, reason, detail, verified, remote_addr, webhook_id,
-		substr(body, 1, ` + fmt.Sprint(inboxPreview) + `) AS body, body_size, truncated, suppressed, attempts,
-		activity_id, processed_at, processed_by`
+	sel := inboxSelect(`substr(wi.body, 1, ` + fmt.Sprint(inboxPreview) + `)`)
 	rows := []inboxRow{}
 	var err error
 	if f.Status != "" {
-		err = s.r.SelectContext(ctx, &rows, `SELECT `+cols+` FROM webhook_inbox WHERE status = ? AND id < ?
-			ORDER BY id DESC LIMIT ?`, f.Status, before, limit+1)
+		err = s.r.SelectContext(ctx, &rows, sel+` WHERE wi.status = ? AND wi.id < ? ORDER BY wi.id DESC LIMIT ?`,
+			f.Status, before, limit+1)
 	} else {
-		err = s.r.SelectContext(ctx, &rows, `SELECT `+cols+` FROM webhook_inbox WHERE id < ? ORDER BY id DESC LIMIT ?`,
-			before, limit+1)
+		err = s.r.SelectContext(ctx, &rows, sel+` WHERE wi.id < ? ORDER BY wi.id DESC LIMIT ?`, before, limit+1)
 	}
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("db: list inbox: %w", err)
@@ -157,19 +164,6 @@ func (s *Store) ListInbox(ctx context.Context, f InboxFilter) (InboxPage, error)
 		return InboxPage{}, err
 	}
 	return pg, nil
-}
-
-// MarkInboxProcessed records that an entry became activity activityID, re-processed by who.
-func (s *Store) MarkInboxProcessed(ctx context.Context, id, activityID int64, who string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE webhook_inbox SET status = 'processed', activity_id = ?, processed_at = ?,
-			processed_by = ?, attempts = attempts + 1 WHERE id = ?`, activityID, ms(at), who, id)
-	if err == nil {
-		err = mustAffect(res)
-	}
-	if err != nil {
-		return fmt.Errorf("db: inbox entry %d processed: %w", id, err)
-	}
-	return nil
 }
 
 // MarkInboxFailed records a failed re-processing attempt and why it failed this time.

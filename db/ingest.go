@@ -35,10 +35,13 @@ type IngestItem struct {
 }
 
 // IngestResult says what happened to an item. A duplicate (same dedupe key) changed nothing; ID is then the
-// activity stored the first time.
+// activity stored the first time. Released is a verified delivery of an event whose activity an admin had logged
+// from the webhook inbox, unverified and held: that activity is now verified and its change applied (Duplicate is
+// false, but no row is new).
 type IngestResult struct {
 	ID        int64
 	Duplicate bool
+	Released  bool
 	Hub       *HubChange    // set when the delivery changed the hub's mirrored state
 	Device    *DeviceChange // set when the delivery changed the device's mirrored state
 }

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,23 +46,23 @@ func (in *ingester) write(batch []*ingestReq) error {
 		if err := insertBodies(ctx, tx, fresh); err != nil {
 			return errItem{err}
 		}
-		first, last := fresh[0].res.ID, fresh[len(fresh)-1].res.ID
-		if in.fts.Load() {
-			// New rows are exactly the ids above the old maximum: this transaction is the only writer.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO activities_fts (rowid, details, actor, device_name, home_name)
-				SELECT id, details, actor, device_name, home_name FROM activities WHERE id BETWEEN ? AND ?`, first, last); err != nil {
-				return fmt.Errorf("index activities: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE activities_fts_state SET last_id = max(last_id, ?) WHERE id = 1`, last); err != nil {
-				return fmt.Errorf("fts state: %w", err)
-			}
+		if err := in.index(ctx, tx, fresh[0].res.ID, fresh[len(fresh)-1].res.ID); err != nil {
+			return err
 		}
 	}
+	released, err := releaseHeld(ctx, tx, batch, now)
+	if err != nil {
+		return fmt.Errorf("held activities: %w", err)
+	}
+	changes := fresh
+	if len(released) > 0 {
+		changes = slices.Concat(fresh, released)
+	}
 	marks := newMarkCache(tx, now)
-	if err := marks.prefetch(ctx, fresh); err != nil {
+	if err := marks.prefetch(ctx, changes); err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
-	for _, req := range fresh {
+	for _, req := range changes {
 		if req.item.Live == nil {
 			continue
 		}
@@ -74,6 +75,22 @@ func (in *ingester) write(batch []*ingestReq) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// index adds the activities first..last, just inserted by tx, to the search index (when there is one). New rows are
+// exactly the ids above the old maximum: tx is the only writer.
+func (in *ingester) index(ctx context.Context, tx *sqlx.Tx, first, last int64) error {
+	if !in.fts.Load() {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO activities_fts (rowid, details, actor, device_name, home_name)
+		SELECT id, details, actor, device_name, home_name FROM activities WHERE id BETWEEN ? AND ?`, first, last); err != nil {
+		return fmt.Errorf("index activities: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE activities_fts_state SET last_id = max(last_id, ?) WHERE id = 1`, last); err != nil {
+		return fmt.Errorf("fts state: %w", err)
 	}
 	return nil
 }

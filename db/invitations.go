@@ -73,15 +73,24 @@ func (i Invitation) upsertArgs() []any {
 		nullInt64(i.CreatedBy), ms(nowOr(i.CreatedAt)), ms(nowOr(i.UpdatedAt)), ms(nowOr(i.SyncedAt))}
 }
 
-// UpsertInvitation stores what the upstream answered for one invitation.
+// UpsertInvitation stores what the upstream answered for one invitation, with whom its code stands for (see
+// UpsertReservation).
 func (s *Store) UpsertInvitation(ctx context.Context, i Invitation) error {
-	if _, err := s.w.ExecContext(ctx, upsertInvitationSQL, i.upsertArgs()...); err != nil {
-		if isForeignKey(err) {
-			return fmt.Errorf("db: upsert invitation %d: property %d: %w", i.ID, i.PropertyID, ErrNotFound)
-		}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return upsertInvitation(ctx, tx, i) })
+	if isForeignKey(err) {
+		return fmt.Errorf("db: upsert invitation %d: property %d: %w", i.ID, i.PropertyID, ErrNotFound)
+	}
+	if err != nil {
 		return fmt.Errorf("db: upsert invitation %d: %w", i.ID, err)
 	}
 	return nil
+}
+
+func upsertInvitation(ctx context.Context, tx *sqlx.Tx, i Invitation) error {
+	if _, err := tx.ExecContext(ctx, upsertInvitationSQL, i.upsertArgs()...); err != nil {
+		return err
+	}
+	return recordPerson(ctx, tx, invitationPerson(i))
 }
 
 // Invitation returns one mirrored invitation.
@@ -148,7 +157,7 @@ func (s *Store) ReplacePropertyInvitations(ctx context.Context, propertyID int64
 				return fmt.Errorf("invitation %d belongs to property %d", inv.ID, inv.PropertyID)
 			}
 			inv.SyncedAt = at
-			if _, err := tx.ExecContext(ctx, upsertInvitationSQL, inv.upsertArgs()...); err != nil {
+			if err := upsertInvitation(ctx, tx, inv); err != nil {
 				return fmt.Errorf("invitation %d: %w", inv.ID, err)
 			}
 			keep[inv.ID] = true
@@ -182,7 +191,7 @@ func (s *Store) MergeInvitations(ctx context.Context, list []Invitation, scope s
 				continue
 			}
 			inv.SyncedAt = at
-			if _, err := tx.ExecContext(ctx, upsertInvitationSQL, inv.upsertArgs()...); err != nil {
+			if err := upsertInvitation(ctx, tx, inv); err != nil {
 				return fmt.Errorf("invitation %d: %w", inv.ID, err)
 			}
 		}

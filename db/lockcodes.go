@@ -155,6 +155,9 @@ func upsertLockCode(ctx context.Context, tx *sqlx.Tx, c LockCode) error {
 	if err != nil {
 		return err
 	}
+	if err := recordCodeName(ctx, tx, c); err != nil {
+		return err
+	}
 	keep := make(map[string]bool, len(c.Devices))
 	for _, d := range c.Devices {
 		keep[d.DeviceID] = true

@@ -83,15 +83,24 @@ func (r Reservation) upsertArgs() []any {
 		ms(nowOr(r.CreatedAt)), ms(nowOr(r.UpdatedAt)), ms(nowOr(r.SyncedAt))}
 }
 
-// UpsertReservation stores what the upstream answered for one reservation.
+// UpsertReservation stores what the upstream answered for one reservation, with whom its code stands for: a
+// reservation just created here is attributed on its code's keypad entries even if the code is never read back.
 func (s *Store) UpsertReservation(ctx context.Context, r Reservation) error {
-	if _, err := s.w.ExecContext(ctx, upsertReservationSQL, r.upsertArgs()...); err != nil {
-		if isForeignKey(err) {
-			return fmt.Errorf("db: upsert reservation %d: property %d: %w", r.ID, r.PropertyID, ErrNotFound)
-		}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return upsertReservation(ctx, tx, r) })
+	if isForeignKey(err) {
+		return fmt.Errorf("db: upsert reservation %d: property %d: %w", r.ID, r.PropertyID, ErrNotFound)
+	}
+	if err != nil {
 		return fmt.Errorf("db: upsert reservation %d: %w", r.ID, err)
 	}
 	return nil
+}
+
+func upsertReservation(ctx context.Context, tx *sqlx.Tx, r Reservation) error {
+	if _, err := tx.ExecContext(ctx, upsertReservationSQL, r.upsertArgs()...); err != nil {
+		return err
+	}
+	return recordPerson(ctx, tx, reservationPerson(r))
 }
 
 // Reservation returns one mirrored reservation.
@@ -144,7 +153,7 @@ func (s *Store) ReplacePropertyReservations(ctx context.Context, propertyID int6
 				return fmt.Errorf("reservation %d belongs to property %d", r.ID, r.PropertyID)
 			}
 			r.SyncedAt = at
-			if _, err := tx.ExecContext(ctx, upsertReservationSQL, r.upsertArgs()...); err != nil {
+			if err := upsertReservation(ctx, tx, r); err != nil {
 				return fmt.Errorf("reservation %d: %w", r.ID, err)
 			}
 			keep[r.ID] = true

@@ -81,7 +81,7 @@ func activityRowData(a db.ActivityView) views.ActivityRowData {
 	row := views.ActivityRowData{ID: strconv.FormatInt(a.ID, 10), HubID: a.HubID, HubName: firstNonEmpty(a.HomeName, a.SerialNo),
 		DeviceID: a.DeviceID, DeviceName: firstNonEmpty(a.DeviceName, a.DeviceID), DeviceType: a.DeviceType,
 		TypeInferred: a.TypeInferred, MessageType: a.MessageType, Details: a.Details, Who: a.Actor, Person: a.Person,
-		PropertyName: a.PropertyName, Unverified: !a.Verified,
+		PropertyName: a.PropertyName, Unverified: !a.Verified, FromInbox: a.Reprocessed, Held: a.Held,
 		DetailsNumber: a.DetailsJSON != "" && a.DetailsJSON[0] != '"' && a.DetailsJSON[0] != '{' && a.DetailsJSON[0] != '['}
 	if a.PropertyID != nil {
 		row.PropertyID = strconv.FormatInt(*a.PropertyID, 10)

@@ -1,14 +1,12 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/keyless/dashboard/db"
-	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -67,7 +65,8 @@ func inboxRow(e db.InboxEntry) views.InboxRowData {
 		ReasonLabel: firstNonEmpty(inboxReasons[e.Reason], e.Reason), Detail: e.Detail, Verified: e.Verified,
 		RemoteAddr: e.RemoteAddr, WebhookID: e.WebhookID, Body: clip(string(e.Body), 2000), BodySize: byteSize(e.BodySize),
 		Truncated: e.Truncated, Suppressed: e.Suppressed, Attempts: e.Attempts, ProcessedBy: e.ProcessedBy,
-		CanReprocess: e.Status == db.InboxFailed && !e.Truncated}
+		CanReprocess: e.Status == db.InboxFailed && !e.Truncated, Held: e.Status == db.InboxProcessed && e.Held,
+		AppliedBy: e.AppliedBy}
 	if e.ActivityID != nil {
 		row.ActivityID = strconv.FormatInt(*e.ActivityID, 10)
 	}
@@ -83,72 +82,6 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
-}
-
-// handleInboxReprocess serves POST /inbox/{id}/reprocess: an admin vouches for a kept delivery, which is parsed
-// again and, if it now reads, stored as an (unverified) activity like any delivery. Audited either way.
-func handleInboxReprocess(d Deps) http.Handler {
-	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := parseID(r.PathValue("id"))
-		if err != nil {
-			return notFound()
-		}
-		ctx := r.Context()
-		e, err := d.Store.InboxEntryByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		rec := auditRecord{action: "webhook_inbox.reprocess", targetType: "webhook_inbox", targetID: strconv.FormatInt(id, 10)}
-		fail := func(status int, msg string) error {
-			rec.outcome, rec.detail = "failed", msg
-			audit(r, d.Store, d.Logger, rec)
-			if e.Status == db.InboxFailed {
-				if err := d.Store.MarkInboxFailed(ctx, id, msg); err != nil {
-					return err
-				}
-				e.Attempts++
-				e.Detail = msg
-			}
-			row := inboxRow(e)
-			row.Error = msg
-			return inboxReply(w, r, status, row)
-		}
-		switch {
-		case e.Status != db.InboxFailed:
-			return fail(http.StatusConflict, "This delivery was already processed.")
-		case e.Truncated:
-			return fail(http.StatusUnprocessableEntity, "Only the head of this delivery was kept, so it cannot be read. Ask the sender to resend it.")
-		}
-		ev, err := smarthome.ParseEvent(e.Body)
-		if err != nil {
-			return fail(http.StatusUnprocessableEntity, parseDetail(err))
-		}
-		target, err := d.Store.ResolveTarget(ctx, ev.HubID, ev.DeviceID)
-		if err != nil {
-			return err
-		}
-		item, view := buildItem(ev, target, e.Body, authResult{ok: true}, nowUTC())
-		res, err := d.Store.Ingest(ctx, item)
-		if err != nil {
-			return err
-		}
-		p := currentUser(ctx)
-		if err := d.Store.MarkInboxProcessed(ctx, id, res.ID, p.user.Email, nowUTC()); err != nil && !errors.Is(err, db.ErrNotFound) {
-			return err
-		}
-		rec.outcome, rec.detail = "ok", "activity "+strconv.FormatInt(res.ID, 10)
-		audit(r, d.Store, d.Logger, rec)
-		if !res.Duplicate {
-			view.ID = res.ID
-			notifyStored(ctx, d, view)
-			publishIngest(ctx, d, view, res)
-		}
-		e, err = d.Store.InboxEntryByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		return inboxReply(w, r, http.StatusOK, inboxRow(e))
-	})
 }
 
 // inboxReply answers htmx with the entry's row and a plain form post with the inbox page.

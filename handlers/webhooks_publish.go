@@ -27,20 +27,31 @@ func notifyStored(ctx context.Context, d Deps, a db.ActivityView) {
 		MessageType: a.MessageType, Kind: a.Kind, Details: a.Details, Actor: a.Actor, At: a.At})
 }
 
-// publishIngest pushes the new activity row, the re-rendered state of what it changed, and alert banners for
-// conditions it started or ended. Nothing is rendered when no page is listening.
+// publishIngest pushes the new activity row (not for a Released one: its row is not new), the re-rendered state of
+// what it changed, and alert banners for conditions it started or ended. Nothing is rendered when no page is
+// listening.
 func publishIngest(ctx context.Context, d Deps, a db.ActivityView, res db.IngestResult) {
 	if d.Broker == nil || d.Broker.Stats().Subscribers == 0 {
 		return
 	}
-	loc := loadZone(a.TimeZone)
-	if a.Actor != "" { // a code name may stand for a person: the stored view says whom
-		if v, err := d.Store.ActivityByID(ctx, a.ID); err == nil {
-			a.Person = v.Person
+	if !res.Released {
+		if a.Actor != "" { // a code name may stand for a person: the stored view says whom
+			if v, err := d.Store.ActivityByID(ctx, a.ID); err == nil {
+				a.Person = v.Person
+			}
 		}
+		publish(ctx, d, live.Event{ID: a.ID, Name: views.ActivityEvent, Kind: kindActivity, PropertyID: deref64(a.PropertyID),
+			HubID: a.HubID, DeviceID: a.DeviceID}, views.ActivityRow(activityRowData(a)))
 	}
-	publish(ctx, d, live.Event{ID: a.ID, Name: views.ActivityEvent, Kind: kindActivity, PropertyID: deref64(a.PropertyID),
-		HubID: a.HubID, DeviceID: a.DeviceID}, views.ActivityRow(activityRowData(a)))
+	publishChanges(ctx, d, a, res)
+}
+
+// publishChanges pushes the re-rendered state of what an activity changed in the mirror, and its alert banners.
+func publishChanges(ctx context.Context, d Deps, a db.ActivityView, res db.IngestResult) {
+	if d.Broker == nil || d.Broker.Stats().Subscribers == 0 {
+		return
+	}
+	loc := loadZone(a.TimeZone)
 	if c := res.Device; c != nil {
 		publishDeviceState(ctx, d, c.After, loc)
 		for _, b := range deviceBanners(c, a) {

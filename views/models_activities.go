@@ -35,7 +35,9 @@ type ActivityRowData struct {
 	DetailsNumber bool   // details arrived as a JSON number
 	Who           string // the webhook's User: a code name, "Auto", "Keypad"...
 	Person        string // who that is, when a lock code of the property carries the name; may be empty
-	Unverified    bool   // accepted without a token or signature (no secret configured)
+	Unverified    bool   // accepted without a token or signature (no secret configured, or re-processed from the inbox)
+	FromInbox     bool   // an admin logged it from the webhook inbox
+	Held          bool   // from the inbox, and its change to the mirror was not applied
 }
 
 // DOMID is the row's element id.
@@ -114,6 +116,8 @@ type InboxRowData struct {
 	ActivityID    string // set once processed
 	ProcessedBy   string
 	CanReprocess  bool
+	Held          bool   // processed into an unverified activity whose change waits for a confirmation
+	AppliedBy     string // who confirmed its change ("verified delivery" when the genuine one arrived)
 	Error         string // why the last re-process from this page failed
 }
 
