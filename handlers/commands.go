@@ -140,13 +140,7 @@ func (d Deps) sendCommand(r *http.Request, rec db.Command, spec commandSpec, sen
 
 // failureReason is the status and the message a refused send gets, on the card and in the form.
 func failureReason(spec commandSpec, err error) (int, string) {
-	status, msg := classify(err)
-	if errors.Is(err, context.DeadlineExceeded) {
-		// The request may have reached the upstream before we gave up on its answer (a request with a body is
-		// served even after its sender hung up): "nothing was changed" would be a guess.
-		msg = "The Smart Home service did not answer in time. The command may still reach the hardware: check " +
-			"its state before sending it again."
-	}
+	status, msg := classify(err) // a timeout says the command may still arrive: a request with a body is served even after its sender hung up
 	if spec.Action == actReset && errors.Is(err, smarthome.ErrForbidden) {
 		msg = "The Smart Home service refused to reset the master code (403: " + upstreamMessage(err) + "). " +
 			"The account this dashboard signs in with is not a Hub Installer; ask an administrator to connect one."

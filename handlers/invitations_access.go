@@ -170,6 +170,8 @@ func upstreamProblem(err error) (int, string) {
 		msg = strings.TrimPrefix(err.Error(), smarthome.ErrValidation.Error()+": ") // the client's check, before sending
 	}
 	switch {
+	case upstreamFaultClass(err) != "":
+		return faultAnswer(upstreamFaultClass(err))
 	case errors.Is(err, smarthome.ErrValidation):
 		return http.StatusUnprocessableEntity, "The Smart Home service did not accept this: " + msg +
 			". Nothing was changed; correct the form and send it again."

@@ -54,12 +54,16 @@ func (lw *loggingWriter) Flush() { _ = http.NewResponseController(lw.ResponseWri
 // Unwrap lets http.ResponseController reach the real writer (write deadlines).
 func (lw *loggingWriter) Unwrap() http.ResponseWriter { return lw.ResponseWriter }
 
-// logRequests writes one access-log line per request. The query string is left out: it may carry the webhook token.
+// logRequests writes one access-log line per request, after the lines of its upstream faults. The query string
+// is left out: it may carry the webhook token.
 func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		lw := &loggingWriter{ResponseWriter: w}
+		faults := &faultLog{}
+		r = r.WithContext(withFaultLog(r.Context(), faults)) // the mux sets r.Pattern on this request
 		next.ServeHTTP(lw, r)
+		faults.write(r.Context(), logger, r, lw.code)
 		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/static/") {
 			return // probes and assets would drown the log
 		}

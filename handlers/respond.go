@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -58,8 +57,8 @@ func classify(err error) (int, string) {
 		return http.StatusNotFound, msgNotFound
 	case errors.Is(err, smarthome.ErrRateLimited):
 		return http.StatusServiceUnavailable, "The Smart Home service is busy. Nothing was changed; try again in a minute."
-	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout, "The Smart Home service did not answer in time. Nothing was changed; try again."
+	case upstreamFaultClass(err) != "":
+		return faultAnswer(upstreamFaultClass(err))
 	case errors.Is(err, smarthome.ErrForbidden):
 		return http.StatusForbidden, "The Smart Home service refused this for our account: " + upstreamMessage(err)
 	case errors.As(err, &apiErr):

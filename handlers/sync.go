@@ -153,18 +153,14 @@ func syncErrorText(err error) string {
 		return "the Smart Home service rejected our credentials (check SMARTHOME_USERNAME and SMARTHOME_PASSWORD)"
 	case errors.Is(err, smarthome.ErrRateLimited):
 		return "the Smart Home service is rate limiting us; the next sync will try again"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "the Smart Home service did not answer in time"
+	case upstreamFaultClass(err) != "":
+		return faultSyncText(upstreamFaultClass(err))
 	case errors.Is(err, smarthome.ErrUnavailable):
 		return "the Smart Home service is failing (server errors)"
 	}
 	var apiErr *smarthome.ErrorResponse
 	if errors.As(err, &apiErr) {
 		return fmt.Sprintf("the Smart Home service answered %d: %s", apiErr.StatusCode, truncate(upstreamMessage(err), 200))
-	}
-	var netErr interface{ Timeout() bool }
-	if errors.As(err, &netErr) {
-		return "the Smart Home service could not be reached"
 	}
 	return "the Smart Home service could not be read: " + truncate(err.Error(), 200)
 }

@@ -16,7 +16,7 @@ type Upstream struct{ c *smarthome.Client }
 func (u *Upstream) ListProperties(ctx context.Context, page, perPage int) ([]smarthome.Property, int, error) {
 	ps, resp, err := u.c.Properties.List(ctx, &smarthome.ListOptions{Page: page, PerPage: perPage})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, u.fail(ctx, "ListProperties", err)
 	}
 	return ps, resp.TotalRecords, nil
 }
@@ -25,7 +25,7 @@ func (u *Upstream) ListProperties(ctx context.Context, page, perPage int) ([]sma
 func (u *Upstream) ListHubs(ctx context.Context, page, perPage int) ([]smarthome.HubSummary, int, error) {
 	hs, resp, err := u.c.Hubs.List(ctx, &smarthome.ListOptions{Page: page, PerPage: perPage})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, u.fail(ctx, "ListHubs", err)
 	}
 	return hs, resp.TotalRecords, nil
 }
@@ -33,14 +33,14 @@ func (u *Upstream) ListHubs(ctx context.Context, page, perPage int) ([]smarthome
 // Hub returns a hub's detail with its reported status.
 func (u *Upstream) Hub(ctx context.Context, id string) (*smarthome.HubDetail, error) {
 	h, _, err := u.c.Hubs.Get(ctx, id)
-	return h, err
+	return h, u.fail(ctx, "Hub", err)
 }
 
 // HubDevices returns every device of a hub, whatever its type.
 func (u *Upstream) HubDevices(ctx context.Context, id string) ([]smarthome.Device, error) {
 	set, _, err := u.c.Hubs.Devices(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, u.fail(ctx, "HubDevices", err)
 	}
 	var out []smarthome.Device
 	for _, ds := range set {

@@ -11,13 +11,13 @@ import (
 // SendDeviceCommand sends a validated hardware command; the device applies it later, or never (hub offline).
 func (u *Upstream) SendDeviceCommand(ctx context.Context, deviceID string, cmd smarthome.Command) error {
 	_, err := u.c.Devices.Command(ctx, deviceID, cmd)
-	return err
+	return u.fail(ctx, "SendDeviceCommand", err)
 }
 
 // DeviceState reads a device with its current status, to see whether a command took effect.
 func (u *Upstream) DeviceState(ctx context.Context, deviceID string) (*smarthome.Device, error) {
 	d, _, err := u.c.Devices.Get(ctx, deviceID)
-	return d, err
+	return d, u.fail(ctx, "DeviceState", err)
 }
 
 // SendHubCommand sends a hub command and returns the upstream's command id; its outcome arrives later as the
@@ -25,7 +25,7 @@ func (u *Upstream) DeviceState(ctx context.Context, deviceID string) (*smarthome
 func (u *Upstream) SendHubCommand(ctx context.Context, hubID string, cmd smarthome.HubCommand) (string, error) {
 	res, _, err := u.c.Hubs.Command(ctx, hubID, cmd)
 	if err != nil {
-		return "", err
+		return "", u.fail(ctx, "SendHubCommand", err)
 	}
 	return res.CommandID, nil
 }
@@ -33,24 +33,24 @@ func (u *Upstream) SendHubCommand(ctx context.Context, hubID string, cmd smartho
 // HubMQTTResponse returns the hub's reply to its last command; before any command it matches ErrNotFound.
 func (u *Upstream) HubMQTTResponse(ctx context.Context, hubID string) (*smarthome.MQTTResponse, error) {
 	m, _, err := u.c.Hubs.MQTTResponse(ctx, hubID)
-	return m, err
+	return m, u.fail(ctx, "HubMQTTResponse", err)
 }
 
 // ResetHubMasterCode replaces a hub's master code and returns the new one; agents without the "Hub Installer"
 // role get an error matching smarthome.ErrForbidden.
 func (u *Upstream) ResetHubMasterCode(ctx context.Context, hubID string) (smarthome.PIN, error) {
 	pin, _, err := u.c.Hubs.ResetMasterCode(ctx, hubID)
-	return pin, err
+	return pin, u.fail(ctx, "ResetHubMasterCode", err)
 }
 
 // HubActivityHistory returns a hub's add_device/remove_device activities keyed by event.
 func (u *Upstream) HubActivityHistory(ctx context.Context, hubID string, q smarthome.ActivityQuery) (map[string][]smarthome.HubActivity, error) {
 	out, _, err := u.c.Hubs.DesiredActivities(ctx, hubID, q)
-	return out, err
+	return out, u.fail(ctx, "HubActivityHistory", err)
 }
 
 // DeviceActivityHistory returns a device's activities keyed by message type.
 func (u *Upstream) DeviceActivityHistory(ctx context.Context, deviceID string, q smarthome.ActivityQuery) (map[string][]smarthome.DeviceActivity, error) {
 	out, _, err := u.c.Devices.DesiredActivities(ctx, deviceID, q)
-	return out, err
+	return out, u.fail(ctx, "DeviceActivityHistory", err)
 }

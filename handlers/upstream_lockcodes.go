@@ -15,7 +15,7 @@ func (u *Upstream) ListPropertyLockCodes(ctx context.Context, propertyID int64) 
 	for page := 1; page <= maxLockCodePages; page++ {
 		codes, resp, err := u.c.LockCodes.List(ctx, smarthome.LockCodeListOptions{PropertyID: propertyID, Page: page, PerPage: 100})
 		if err != nil {
-			return nil, err
+			return nil, u.fail(ctx, "ListPropertyLockCodes", err)
 		}
 		all = append(all, codes...)
 		if len(codes) < 100 || (resp != nil && resp.TotalRecords > 0 && len(all) >= resp.TotalRecords) {
@@ -28,32 +28,32 @@ func (u *Upstream) ListPropertyLockCodes(ctx context.Context, propertyID int64) 
 // GetLockCode returns one lock code with its per-lock states.
 func (u *Upstream) GetLockCode(ctx context.Context, id string) (*smarthome.LockCode, error) {
 	lc, _, err := u.c.LockCodes.Get(ctx, id)
-	return lc, err
+	return lc, u.fail(ctx, "GetLockCode", err)
 }
 
 // CreateLockCode creates a lock code; the locks take it asynchronously.
 func (u *Upstream) CreateLockCode(ctx context.Context, r smarthome.LockCodeRequest) (*smarthome.LockCode, error) {
 	lc, _, err := u.c.LockCodes.Create(ctx, r)
-	return lc, err
+	return lc, u.fail(ctx, "CreateLockCode", err)
 }
 
 // UpdateLockCode changes a lock code; its locks go back to setting (which is also how a failed code is retried).
 func (u *Upstream) UpdateLockCode(ctx context.Context, id string, up smarthome.LockCodeUpdate) (*smarthome.LockCode, error) {
 	lc, _, err := u.c.LockCodes.Update(ctx, id, up)
-	return lc, err
+	return lc, u.fail(ctx, "UpdateLockCode", err)
 }
 
 // DeleteLockCode starts removing a lock code from its locks.
 func (u *Upstream) DeleteLockCode(ctx context.Context, id string) error {
 	_, err := u.c.LockCodes.Delete(ctx, id)
-	return err
+	return u.fail(ctx, "DeleteLockCode", err)
 }
 
 // ReadLockSlots reads a lock's code slots as the lock reports them now (slot → PIN; nil for an empty slot).
 func (u *Upstream) ReadLockSlots(ctx context.Context, deviceID string) (smarthome.CodeSlots, error) {
 	dev, _, err := u.c.Devices.Get(ctx, deviceID)
 	if err != nil {
-		return nil, err
+		return nil, u.fail(ctx, "ReadLockSlots", err)
 	}
 	st, err := dev.LockStatus()
 	if err != nil {
@@ -65,17 +65,17 @@ func (u *Upstream) ReadLockSlots(ctx context.Context, deviceID string) (smarthom
 // IssueHubUnlock asks for a one-off hub unlock code (mls_unlock).
 func (u *Upstream) IssueHubUnlock(ctx context.Context, r smarthome.HubUnlockRequest) (smarthome.PIN, error) {
 	pin, _, err := u.c.Unlocks.HubUnlock(ctx, r)
-	return pin, err
+	return pin, u.fail(ctx, "IssueHubUnlock", err)
 }
 
 // IssueUnlockV2 asks for a one-off lockbox, Rently Blue or Smart Bolt code (v2 mls_unlock).
 func (u *Upstream) IssueUnlockV2(ctx context.Context, r smarthome.UnlockV2Request) (smarthome.PIN, error) {
 	pin, _, err := u.c.Unlocks.UnlockV2(ctx, r)
-	return pin, err
+	return pin, u.fail(ctx, "IssueUnlockV2", err)
 }
 
 // ClearLockSlot empties one slot of a lock, whatever PIN it holds: the drift page's remedy for a PIN nobody issued.
 func (u *Upstream) ClearLockSlot(ctx context.Context, deviceID string, slot int) error {
 	_, err := u.c.Devices.ClearCodeSlot(ctx, deviceID, slot)
-	return err
+	return u.fail(ctx, "ClearLockSlot", err)
 }
