@@ -2,12 +2,10 @@ package handlers
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/keyless/dashboard/db"
@@ -61,27 +59,15 @@ func newExportRecord(a db.ActivityView) exportRecord {
 	return e
 }
 
+// csv is the record's CSV cells, in exportColumns order, unescaped: newCSVWriter escapes every cell.
 func (e exportRecord) csv() []string {
 	pid := ""
 	if e.PropertyID != nil {
 		pid = strconv.FormatInt(*e.PropertyID, 10)
 	}
-	return []string{strconv.FormatInt(e.ID, 10), e.Time, e.TimeUTC, e.TimeZone, pid, csvText(e.PropertyName), csvText(e.HubID),
-		csvText(e.HomeName), csvText(e.SerialNo), csvText(e.DeviceID), csvText(e.DeviceName), csvText(e.DeviceType),
-		strconv.FormatBool(e.DeviceTypeSent), csvText(e.MessageType), e.Event, csvText(e.Details), csvText(e.Who),
-		csvText(e.Person), strconv.FormatBool(e.Verified), e.ReceivedUTC}
-}
-
-// csvText defuses spreadsheet formulas: a text cell starting with = + - @ or a control character is prefixed
-// with an apostrophe (OWASP's advice), unless it is a plain number such as "-5".
-func csvText(s string) string {
-	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return s
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return s
-	}
-	return "'" + s
+	return []string{strconv.FormatInt(e.ID, 10), e.Time, e.TimeUTC, e.TimeZone, pid, e.PropertyName, e.HubID,
+		e.HomeName, e.SerialNo, e.DeviceID, e.DeviceName, e.DeviceType, strconv.FormatBool(e.DeviceTypeSent),
+		e.MessageType, e.Event, e.Details, e.Who, e.Person, strconv.FormatBool(e.Verified), e.ReceivedUTC}
 }
 
 // handleActivityExport streams exactly the filtered view (every page of it) as CSV or JSON, with flat memory: rows
@@ -132,7 +118,7 @@ func handleActivityExport(d Deps) http.Handler {
 // exportWriter returns the per-record writer and the closing step of a format.
 func exportWriter(format string, bw *bufio.Writer) (write func(exportRecord) error, finish func() error) {
 	if format == "csv" {
-		cw := csv.NewWriter(bw)
+		cw := newCSVWriter(bw)
 		header := false
 		write = func(e exportRecord) error {
 			if !header {
