@@ -15,10 +15,11 @@ import (
 // would otherwise cut a long export short.
 const exportWriteWindow = 30 * time.Second
 
-// exportColumns are the export's fields, in CSV column order (JSON uses the same names).
+// exportColumns are the export's fields, in CSV column order (JSON uses the same names). Columns added later go
+// at the end, so a reader that counts columns keeps working.
 var exportColumns = []string{"id", "time", "time_utc", "time_zone", "property_id", "property_name", "hub_id",
 	"home_name", "serial_no", "device_id", "device_name", "device_type", "device_type_sent", "message_type", "event",
-	"details", "who", "person", "verified", "received_utc"}
+	"details", "who", "person", "verified", "received_utc", "address", "pms_datapull_id"}
 
 // exportRecord is one activity as exported: names and ids, local and UTC times, the zone.
 type exportRecord struct {
@@ -43,6 +44,8 @@ type exportRecord struct {
 	Person         string          `json:"person"`
 	Verified       bool            `json:"verified"`
 	ReceivedUTC    string          `json:"received_utc"`
+	Address        string          `json:"address"`
+	PMSDatapullID  string          `json:"pms_datapull_id"`
 }
 
 func newExportRecord(a db.ActivityView) exportRecord {
@@ -51,7 +54,8 @@ func newExportRecord(a db.ActivityView) exportRecord {
 		TimeZone: loc.String(), PropertyID: a.PropertyID, PropertyName: a.PropertyName, HubID: a.HubID, HomeName: a.HomeName,
 		SerialNo: a.SerialNo, DeviceID: a.DeviceID, DeviceName: a.DeviceName, DeviceType: a.DeviceType,
 		DeviceTypeSent: !a.TypeInferred, MessageType: a.MessageType, Details: a.Details, Who: a.Actor, Person: a.Person,
-		Verified: a.Verified, ReceivedUTC: a.ReceivedAt.UTC().Format(time.RFC3339Nano)}
+		Verified: a.Verified, ReceivedUTC: a.ReceivedAt.UTC().Format(time.RFC3339Nano), Address: a.Address,
+		PMSDatapullID: a.PMSDatapullID}
 	e.Event, _ = eventLabel(a.Kind, a.MessageType)
 	if a.DetailsJSON != "" && json.Valid([]byte(a.DetailsJSON)) {
 		e.DetailsRaw = json.RawMessage(a.DetailsJSON)
@@ -67,7 +71,8 @@ func (e exportRecord) csv() []string {
 	}
 	return []string{strconv.FormatInt(e.ID, 10), e.Time, e.TimeUTC, e.TimeZone, pid, e.PropertyName, e.HubID,
 		e.HomeName, e.SerialNo, e.DeviceID, e.DeviceName, e.DeviceType, strconv.FormatBool(e.DeviceTypeSent),
-		e.MessageType, e.Event, e.Details, e.Who, e.Person, strconv.FormatBool(e.Verified), e.ReceivedUTC}
+		e.MessageType, e.Event, e.Details, e.Who, e.Person, strconv.FormatBool(e.Verified), e.ReceivedUTC, e.Address,
+		e.PMSDatapullID}
 }
 
 // handleActivityExport streams exactly the filtered view (every page of it) as CSV or JSON, with flat memory: rows

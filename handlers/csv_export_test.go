@@ -97,8 +97,8 @@ func TestCSVCellsDefusedInEveryColumn(t *testing.T) {
 func TestActivityCSVDefusesWebhookFields(t *testing.T) {
 	t.Parallel()
 	e := newWebhookEnv(t)
-	fed := []string{"hub_id", "home_name", "serial_no", "device_id", "device_name", "device_type", "message_type",
-		"event", "details", "who"}
+	fed := []string{"hub_id", "home_name", "serial_no", "address", "pms_datapull_id", "device_id", "device_name",
+		"device_type", "message_type", "event", "details", "who"}
 	ids := map[string]string{} // prefix -> activity id
 	for i, p := range formulaPrefixes {
 		v := formulaPayload(p)
