@@ -10,24 +10,26 @@ import (
 
 // Activity is one device or hub event the upstream reported by webhook, as stored in the activity log.
 type Activity struct {
-	ID           int64
-	At           time.Time // activity_time, UTC
-	ReceivedAt   time.Time
-	HubID        string
-	DeviceID     string // "" for hub events
-	PropertyID   *int64 // resolved from the mirror at arrival; nil when the hub was unassigned or unknown
-	DeviceType   string // as sent, or inferred when TypeInferred
-	TypeInferred bool   // the delivery carried no device_type
-	MessageType  string // verbatim
-	Kind         string // normalised meaning, "unknown" when not in the catalogue
-	Details      string // details as text
-	DetailsJSON  string // details exactly as sent; "" when absent
-	Actor        string // the webhook's User field
-	HomeName     string
-	SerialNo     string
-	DeviceName   string
-	Verified     bool     // carried a valid token or signature
-	DedupeKey    [32]byte // see DedupeKey: the activity time, then the SHA-256 of the body or of a signed webhook-id
+	ID            int64
+	At            time.Time // activity_time, UTC
+	ReceivedAt    time.Time
+	HubID         string
+	DeviceID      string // "" for hub events
+	PropertyID    *int64 // resolved from the mirror at arrival; nil when the hub was unassigned or unknown
+	DeviceType    string // as sent, or inferred when TypeInferred
+	TypeInferred  bool   // the delivery carried no device_type
+	MessageType   string // verbatim
+	Kind          string // normalised meaning, "unknown" when not in the catalogue
+	Details       string // details as text
+	DetailsJSON   string // details exactly as sent; "" when absent
+	Actor         string // the webhook's User field
+	HomeName      string
+	SerialNo      string
+	DeviceName    string // as delivered; "" when the delivery named none
+	Address       string
+	PMSDatapullID string   // the customer's PMS record the hub belongs to, e.g. "Rently02|221"
+	Verified      bool     // carried a valid token or signature
+	DedupeKey     [32]byte // see DedupeKey: the activity time, then the SHA-256 of the body or of a signed webhook-id
 }
 
 // ActivityView is an activity with what the log shows beside it: the property's name, the zone its times are
@@ -36,6 +38,9 @@ type ActivityView struct {
 	Activity
 	PropertyName string
 	TimeZone     string
+	// MirrorDeviceName is what the mirror calls the device now (its name, else its occupant setting); "" when the
+	// mirror does not know the device. The log shows it rather than the delivered name, which may be absent or old.
+	MirrorDeviceName string
 	// Person is who the webhook's User (a lock code's name) stands for: the guest of the reservation, or the
 	// resident of the invitation, that the property's lock code of that name belongs to. "" when no code of the
 	// property has that name or the code belongs to neither.
@@ -63,28 +68,38 @@ type activityRow struct {
 	HomeName     string        `db:"home_name"`
 	SerialNo     string        `db:"serial_no"`
 	DeviceName   string        `db:"device_name"`
+	Address      string        `db:"address"`
+	PMS          string        `db:"pms_datapull_id"`
 	Verified     bool          `db:"verified"`
 	PropertyName string        `db:"property_name"`
 	TimeZone     string        `db:"time_zone"`
 	Person       string        `db:"person"`
 	Reprocessed  bool          `db:"reprocessed"`
 	Held         bool          `db:"held"`
+	MirrorName   string        `db:"mirror_device_name"`
 }
 
 // activityCols are the columns the log reads (never the dedupe key or the body).
 const activityCols = `id, at, received_at, hub_id, device_id, property_id, device_type, type_inferred, message_type,
-	kind, details, details_json, actor, home_name, serial_no, device_name, verified`
+	kind, details, details_json, actor, home_name, serial_no, device_name, address, pms_datapull_id, verified`
 
 var activityColsA = qualify("a", activityCols)
 
-// activityViewSelect reads activities with their property's name and the zone to show them in.
+// activityViewSelect reads activities with their property's name, the zone to show them in and the mirror's name
+// of the device (a primary-key probe per row, like the property and the hub).
 var activityViewSelect = `SELECT ` + activityColsA + `, coalesce(p.name, '') AS property_name,
 		coalesce(nullif(p.time_zone, ''), h.time_zone, '') AS time_zone, ` + personSQL + ` AS person,
-		ia.activity_id IS NOT NULL AS reprocessed, (ia.activity_id IS NOT NULL AND ia.applied_at IS NULL) AS held
+		ia.activity_id IS NOT NULL AS reprocessed, (ia.activity_id IS NOT NULL AND ia.applied_at IS NULL) AS held,
+		` + mirrorDeviceNameSQL + ` AS mirror_device_name
 	FROM activities a
 	LEFT JOIN properties p ON p.id = a.property_id
 	LEFT JOIN hubs h ON h.id = a.hub_id
-	LEFT JOIN inbox_activities ia ON ia.activity_id = a.id`
+	LEFT JOIN inbox_activities ia ON ia.activity_id = a.id
+	LEFT JOIN devices d ON d.id = a.device_id AND a.device_id <> ''`
+
+
+// mirrorDeviceNameSQL is the mirror's name of device d: its name, else its occupant setting ("" when unknown).
+const mirrorDeviceNameSQL = `coalesce(nullif(d.name, ''), d.occupant_setting, '')`
 
 func (r activityRow) view() ActivityView {
 	return ActivityView{
@@ -92,8 +107,9 @@ func (r activityRow) view() ActivityView {
 			DeviceID: r.DeviceID, PropertyID: fromNullInt64(r.PropertyID), DeviceType: r.DeviceType,
 			TypeInferred: r.TypeInferred, MessageType: r.MessageType, Kind: r.Kind, Details: r.Details,
 			DetailsJSON: r.DetailsJSON, Actor: r.Actor, HomeName: r.HomeName, SerialNo: r.SerialNo,
-			DeviceName: r.DeviceName, Verified: r.Verified},
+			DeviceName: r.DeviceName, Address: r.Address, PMSDatapullID: r.PMS, Verified: r.Verified},
 		PropertyName: r.PropertyName, TimeZone: r.TimeZone, Person: r.Person, Reprocessed: r.Reprocessed, Held: r.Held,
+		MirrorDeviceName: r.MirrorName,
 	}
 }
 
@@ -101,7 +117,7 @@ func (r activityRow) view() ActivityView {
 func (a Activity) insertArgs() []any {
 	return []any{ms(a.At), ms(a.ReceivedAt), a.HubID, a.DeviceID, nullInt64(a.PropertyID), a.DeviceType,
 		a.TypeInferred, a.MessageType, a.Kind, a.Details, a.DetailsJSON, a.Actor, a.HomeName, a.SerialNo,
-		a.DeviceName, a.Verified, a.DedupeKey[:]}
+		a.DeviceName, a.Address, a.PMSDatapullID, a.Verified, a.DedupeKey[:]}
 }
 
 // validate rejects what the table's CHECKs would, with a message that names the field.
@@ -140,7 +156,8 @@ func (s *Store) ActivityBody(ctx context.Context, id int64) ([]byte, error) {
 
 // resolveSQL looks a webhook's hub and device up. It runs once per delivery, so it is prepared once (ingester).
 const resolveSQL = `SELECT h.id IS NOT NULL AS hub, d.id IS NOT NULL AS device,
-		coalesce(d.type, '') AS device_type, coalesce(d.property_id, h.property_id) AS property_id,
+		coalesce(d.type, '') AS device_type, ` + mirrorDeviceNameSQL + ` AS device_name,
+		coalesce(d.property_id, h.property_id) AS property_id,
 		coalesce(p.name, '') AS property_name, coalesce(nullif(p.time_zone, ''), h.time_zone, '') AS time_zone
 	FROM (SELECT ? AS hub_id, ? AS device_id) AS q
 	LEFT JOIN hubs h ON h.id = q.hub_id
@@ -152,6 +169,7 @@ type Target struct {
 	HubKnown     bool
 	DeviceKnown  bool
 	DeviceType   string // the mirror's type of the device; "" when unknown
+	DeviceName   string // the mirror's name of the device (name, else occupant setting); "" when unknown
 	PropertyID   *int64 // the device's property, else the hub's
 	PropertyName string
 	TimeZone     string // the property's zone, else the hub's
@@ -164,6 +182,7 @@ func (s *Store) ResolveTarget(ctx context.Context, hubID, deviceID string) (Targ
 		Hub          bool          `db:"hub"`
 		Device       bool          `db:"device"`
 		DeviceType   string        `db:"device_type"`
+		DeviceName   string        `db:"device_name"`
 		PropertyID   sql.NullInt64 `db:"property_id"`
 		PropertyName string        `db:"property_name"`
 		TimeZone     string        `db:"time_zone"`
@@ -172,7 +191,7 @@ func (s *Store) ResolveTarget(ctx context.Context, hubID, deviceID string) (Targ
 	if err != nil {
 		return Target{}, fmt.Errorf("db: resolve hub %s device %s: %w", hubID, deviceID, err)
 	}
-	return Target{HubKnown: r.Hub, DeviceKnown: r.Device, DeviceType: r.DeviceType,
+	return Target{HubKnown: r.Hub, DeviceKnown: r.Device, DeviceType: r.DeviceType, DeviceName: r.DeviceName,
 		PropertyID: fromNullInt64(r.PropertyID), PropertyName: r.PropertyName, TimeZone: r.TimeZone}, nil
 }
 

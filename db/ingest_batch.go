@@ -13,12 +13,15 @@ import (
 // A batch is written with a few multi-row statements rather than statements per delivery: the per-statement cost
 // (cgo, database/sql, SQLite's step) is what limits a single writer, not the B-tree work itself.
 
-// rowsPerStatement bounds one multi-row INSERT (17 variables a row, far below SQLite's 32,766).
+// rowsPerStatement bounds one multi-row INSERT (activityInsertArity variables a row, far below SQLite's 32,766).
 const rowsPerStatement = 100
+
+// activityInsertArity is the number of activityInsertCols.
+const activityInsertArity = 19
 
 // activityInsertCols are the columns insertActivities writes, in insertArgs order.
 const activityInsertCols = `at, received_at, hub_id, device_id, property_id, device_type, type_inferred, message_type,
-	kind, details, details_json, actor, home_name, serial_no, device_name, verified, dedupe_key`
+	kind, details, details_json, actor, home_name, serial_no, device_name, address, pms_datapull_id, verified, dedupe_key`
 
 // write runs the batch's transaction; on success every request holds its result. An error that concerns one
 // item is an errItem, so that commit can retry the batch item by item.
@@ -110,11 +113,11 @@ func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []*ingestReq) ([]*
 	var fresh []*ingestReq
 	for start := 0; start < len(uniq); start += rowsPerStatement {
 		chunk := uniq[start:min(start+rowsPerStatement, len(uniq))]
-		args := make([]any, 0, len(chunk)*17)
+		args := make([]any, 0, len(chunk)*activityInsertArity)
 		for _, req := range chunk {
 			args = append(args, req.item.Activity.insertArgs()...)
 		}
-		q := `INSERT INTO activities (` + activityInsertCols + `) VALUES ` + placeholders(len(chunk), 17) +
+		q := `INSERT INTO activities (` + activityInsertCols + `) VALUES ` + placeholders(len(chunk), activityInsertArity) +
 			` ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`
 		if err := scanKeys(ctx, tx, q, args, func(id int64, key [32]byte) {
 			if req := firstOf[key]; req != nil {

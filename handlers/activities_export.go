@@ -2,12 +2,10 @@ package handlers
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/keyless/dashboard/db"
@@ -17,10 +15,11 @@ import (
 // would otherwise cut a long export short.
 const exportWriteWindow = 30 * time.Second
 
-// exportColumns are the export's fields, in CSV column order (JSON uses the same names).
+// exportColumns are the export's fields, in CSV column order (JSON uses the same names). Columns added later go
+// at the end, so a reader that counts columns keeps working.
 var exportColumns = []string{"id", "time", "time_utc", "time_zone", "property_id", "property_name", "hub_id",
 	"home_name", "serial_no", "device_id", "device_name", "device_type", "device_type_sent", "message_type", "event",
-	"details", "who", "person", "verified", "received_utc"}
+	"details", "who", "person", "verified", "received_utc", "address", "pms_datapull_id"}
 
 // exportRecord is one activity as exported: names and ids, local and UTC times, the zone.
 type exportRecord struct {
@@ -45,6 +44,8 @@ type exportRecord struct {
 	Person         string          `json:"person"`
 	Verified       bool            `json:"verified"`
 	ReceivedUTC    string          `json:"received_utc"`
+	Address        string          `json:"address"`
+	PMSDatapullID  string          `json:"pms_datapull_id"`
 }
 
 func newExportRecord(a db.ActivityView) exportRecord {
@@ -53,7 +54,8 @@ func newExportRecord(a db.ActivityView) exportRecord {
 		TimeZone: loc.String(), PropertyID: a.PropertyID, PropertyName: a.PropertyName, HubID: a.HubID, HomeName: a.HomeName,
 		SerialNo: a.SerialNo, DeviceID: a.DeviceID, DeviceName: a.DeviceName, DeviceType: a.DeviceType,
 		DeviceTypeSent: !a.TypeInferred, MessageType: a.MessageType, Details: a.Details, Who: a.Actor, Person: a.Person,
-		Verified: a.Verified, ReceivedUTC: a.ReceivedAt.UTC().Format(time.RFC3339Nano)}
+		Verified: a.Verified, ReceivedUTC: a.ReceivedAt.UTC().Format(time.RFC3339Nano), Address: a.Address,
+		PMSDatapullID: a.PMSDatapullID}
 	e.Event, _ = eventLabel(a.Kind, a.MessageType)
 	if a.DetailsJSON != "" && json.Valid([]byte(a.DetailsJSON)) {
 		e.DetailsRaw = json.RawMessage(a.DetailsJSON)
@@ -61,27 +63,16 @@ func newExportRecord(a db.ActivityView) exportRecord {
 	return e
 }
 
+// csv is the record's CSV cells, in exportColumns order, unescaped: newCSVWriter escapes every cell.
 func (e exportRecord) csv() []string {
 	pid := ""
 	if e.PropertyID != nil {
 		pid = strconv.FormatInt(*e.PropertyID, 10)
 	}
-	return []string{strconv.FormatInt(e.ID, 10), e.Time, e.TimeUTC, e.TimeZone, pid, csvText(e.PropertyName), csvText(e.HubID),
-		csvText(e.HomeName), csvText(e.SerialNo), csvText(e.DeviceID), csvText(e.DeviceName), csvText(e.DeviceType),
-		strconv.FormatBool(e.DeviceTypeSent), csvText(e.MessageType), e.Event, csvText(e.Details), csvText(e.Who),
-		csvText(e.Person), strconv.FormatBool(e.Verified), e.ReceivedUTC}
-}
-
-// csvText defuses spreadsheet formulas: a text cell starting with = + - @ or a control character is prefixed
-// with an apostrophe (OWASP's advice), unless it is a plain number such as "-5".
-func csvText(s string) string {
-	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return s
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return s
-	}
-	return "'" + s
+	return []string{strconv.FormatInt(e.ID, 10), e.Time, e.TimeUTC, e.TimeZone, pid, e.PropertyName, e.HubID,
+		e.HomeName, e.SerialNo, e.DeviceID, e.DeviceName, e.DeviceType, strconv.FormatBool(e.DeviceTypeSent),
+		e.MessageType, e.Event, e.Details, e.Who, e.Person, strconv.FormatBool(e.Verified), e.ReceivedUTC, e.Address,
+		e.PMSDatapullID}
 }
 
 // handleActivityExport streams exactly the filtered view (every page of it) as CSV or JSON, with flat memory: rows
@@ -132,7 +123,7 @@ func handleActivityExport(d Deps) http.Handler {
 // exportWriter returns the per-record writer and the closing step of a format.
 func exportWriter(format string, bw *bufio.Writer) (write func(exportRecord) error, finish func() error) {
 	if format == "csv" {
-		cw := csv.NewWriter(bw)
+		cw := newCSVWriter(bw)
 		header := false
 		write = func(e exportRecord) error {
 			if !header {

@@ -76,10 +76,12 @@ func humanizeType(s string) string {
 	return string(b)
 }
 
-// activityRowData formats an activity for the log, the live feeds and the SSE push, in its property's zone.
+// activityRowData formats an activity for the log, the live feeds and the SSE push, in its property's zone. The
+// device goes by the mirror's name, as on its own page: deliveries often omit device_name or carry an old one (the
+// detail page shows what was delivered).
 func activityRowData(a db.ActivityView) views.ActivityRowData {
 	row := views.ActivityRowData{ID: strconv.FormatInt(a.ID, 10), HubID: a.HubID, HubName: firstNonEmpty(a.HomeName, a.SerialNo),
-		DeviceID: a.DeviceID, DeviceName: firstNonEmpty(a.DeviceName, a.DeviceID), DeviceType: a.DeviceType,
+		DeviceID: a.DeviceID, DeviceName: firstNonEmpty(a.MirrorDeviceName, a.DeviceName, a.DeviceID), DeviceType: a.DeviceType,
 		TypeInferred: a.TypeInferred, MessageType: a.MessageType, Details: a.Details, Who: a.Actor, Person: a.Person,
 		PropertyName: a.PropertyName, Unverified: !a.Verified, FromInbox: a.Reprocessed, Held: a.Held,
 		DetailsNumber: a.DetailsJSON != "" && a.DetailsJSON[0] != '"' && a.DetailsJSON[0] != '{' && a.DetailsJSON[0] != '['}

@@ -1,13 +1,11 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/keyless/dashboard/db"
@@ -38,25 +36,14 @@ type auditExportRow struct {
 var auditCSVHeader = []string{"id", "time_utc", "time_local", "zone", "person", "role", "action", "target_type",
 	"target_id", "property_id", "property_name", "outcome", "detail", "ip", "user_agent"}
 
+// csv is the entry's CSV cells, in auditCSVHeader order, unescaped: newCSVWriter escapes every cell.
 func (e auditExportRow) csv() []string {
 	prop := ""
 	if e.PropertyID != nil {
 		prop = strconv.FormatInt(*e.PropertyID, 10)
 	}
-	cells := []string{strconv.FormatInt(e.ID, 10), e.TimeUTC, e.TimeLocal, e.Zone, e.Person, e.Role, e.Action,
+	return []string{strconv.FormatInt(e.ID, 10), e.TimeUTC, e.TimeLocal, e.Zone, e.Person, e.Role, e.Action,
 		e.TargetType, e.TargetID, prop, e.PropertyName, e.Outcome, e.Detail, e.IP, e.UserAgent}
-	for i, c := range cells {
-		cells[i] = auditCSVSafe(c)
-	}
-	return cells
-}
-
-// auditCSVSafe defuses formula injection: a spreadsheet runs a cell starting with = + - @ (or a tab or CR before one).
-func auditCSVSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // handleAuditExport: GET /audit/export?format=csv|json with the page's filters exports exactly the filtered view
@@ -96,7 +83,7 @@ func handleAuditExport(d Deps) http.Handler {
 func streamAudit(w http.ResponseWriter, r *http.Request, d Deps, a auditQuery, format string) (int, error) {
 	ctx := r.Context()
 	flush := func() { _ = http.NewResponseController(w).Flush() }
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	var sep string
 	if format == "csv" {
 		if err := cw.Write(auditCSVHeader); err != nil {

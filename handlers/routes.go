@@ -90,6 +90,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("GET /activities", s.require(capViewActivity, handleActivities(d)))
 	mux.Handle("GET /activities/export", s.require(capViewActivity, handleActivityExport(d)))
 	mux.Handle("GET /activities/feed", s.require(capViewActivity, handleActivityFeed(d)))
+	mux.Handle("GET /activities/{id}", s.require(capViewActivity, handleActivityDetail(d)))
 	mux.Handle("GET /inbox", s.require(capManageInbox, handleInbox(d, opts, inboxLimit)))
 	mux.Handle("POST /inbox/{id}/reprocess", s.require(capManageInbox, handleInboxReprocess(d)))
 

@@ -26,7 +26,8 @@ func hostileWebhook(hubID, deviceID, messageType string, at time.Time, n int) []
 
 // TestHostileWebhookFieldsShownAsText: webhooks whose every string field holds markup (about a known lock, and
 // about unknown hub and device ids that are themselves markup) are logged, pushed and exported as text: the log
-// page and every pushed fragment hold no markup from them, and the CSV export defuses spreadsheet formulas.
+// page, each activity's detail page (every envelope field) and every pushed fragment hold no markup from them, and
+// the CSV export defuses spreadsheet formulas.
 func TestHostileWebhookFieldsShownAsText(t *testing.T) {
 	t.Parallel()
 	e := newWebhookEnv(t)
@@ -40,10 +41,19 @@ func TestHostileWebhookFieldsShownAsText(t *testing.T) {
 		hostileWebhook(hub.ID, dev.ID, xssPayloads[0], now.Add(time.Second), 1),
 		hostileWebhook(`=cmd|' /C calc'!A0`+xssPayloads[1], "@SUM(1)"+xssPayloads[2], "Lock", now.Add(2*time.Second), 2),
 	}
+	var details []string // each delivery's detail page: every envelope field, address and pms_datapull_id too
 	for i, b := range deliveries {
-		if rep := e.post(t, "", b, nil); rep.status != http.StatusOK && rep.status != http.StatusAccepted {
+		rep := e.post(t, "", b, nil)
+		if rep.status != http.StatusOK && rep.status != http.StatusAccepted {
 			t.Fatalf("delivery %d: %d %s", i, rep.status, rep.body)
 		}
+		var got webhookReply
+		if json.Unmarshal([]byte(rep.body), &got) == nil && got.Status == "stored" {
+			details = append(details, "/activities/"+strconv.FormatInt(got.ID, 10))
+		}
+	}
+	if len(details) != len(deliveries) {
+		t.Fatalf("%d of %d deliveries stored as activities", len(details), len(deliveries))
 	}
 	pushed := waitEvent(t, events, "activity", "xss")
 	wantInert(t, "pushed activity", pushed.data)
@@ -63,6 +73,16 @@ func TestHostileWebhookFieldsShownAsText(t *testing.T) {
 		if n := wantInert(t, path, res.body); n == 0 && strings.HasPrefix(path, "/activities") {
 			t.Errorf("%s shows no payload text: the deliveries were not logged", path)
 		}
+	}
+	for _, path := range details {
+		res := e.get(t, admin, path)
+		wantStatus(t, res, http.StatusOK)
+		for _, f := range []string{"address", "pms_datapull_id", "device_name", "home_name"} {
+			if !strings.Contains(text(one(t, res.doc, "envelope-"+f)), "xss") {
+				t.Errorf("%s: %s shows no payload text", path, f)
+			}
+		}
+		wantInert(t, path, res.body)
 	}
 	wantSafeExports(t, e.testEnv, admin)
 }

@@ -146,6 +146,10 @@ func TestHostileUpstreamDataShownAsText(t *testing.T) {
 			pages = append(pages, "/devices/"+d.ID+"/lock-codes")
 		}
 	}
+	// A delivery without device_name about a device with a hostile name: its row and detail page show the mirror's.
+	act := deliverRaw(t, env, fmt.Sprintf(`{"hub_id":%q,"device_id":%q,"device_type":%q,"message_type":"online",`+
+		`"activity_time":%d}`, devs[0].HubID, devs[0].ID, devs[0].Type, time.Now().UnixMilli()))
+	pages = append(pages, "/activities?device="+devs[0].ID, act)
 	shown := map[string]int{}
 	for _, path := range pages {
 		res := env.get(t, c, path)
@@ -160,6 +164,7 @@ func TestHostileUpstreamDataShownAsText(t *testing.T) {
 	shown["guest page"] = wantInert(t, "guest page", guest.body)
 	// The payloads must be on the pages (as text), or the test proves nothing.
 	for _, path := range []string{"/properties", "/properties/" + p, "/hubs", "/devices/" + devs[0].ID,
+		"/activities?device=" + devs[0].ID, act,
 		"/properties/" + p + "/lock-codes", "/reservations/" + resID, "/invitations/" + invID, "guest page"} {
 		if shown[path] == 0 {
 			t.Errorf("%s shows no payload text: the data did not reach it", path)
@@ -207,4 +212,19 @@ func seedHostileAccess(t *testing.T, env *testEnv, pid int64) (token, resID, inv
 		t.Fatal(err)
 	}
 	return token, strconv.FormatInt(r.ID, 10), strconv.FormatInt(m.ID, 10)
+}
+
+// deliverRaw posts a webhook body to the env's receiver (no secret configured) and returns the activity's page.
+func deliverRaw(t *testing.T, env *testEnv, body string) string {
+	t.Helper()
+	resp, err := env.srv.Client().Post(env.srv.URL+"/webhooks/smarthome", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got webhookReply
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || got.ID == 0 {
+		t.Fatalf("delivery: %d %+v %v", resp.StatusCode, got, err)
+	}
+	return "/activities/" + strconv.FormatInt(got.ID, 10)
 }

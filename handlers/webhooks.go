@@ -146,7 +146,8 @@ func (wr *webhookReceiver) keep(w http.ResponseWriter, r *http.Request, status i
 func buildItem(ev *smarthome.Event, target db.Target, body []byte, a authResult, now time.Time) (db.IngestItem, db.ActivityView) {
 	act := newActivity(ev, target, a, now)
 	item := db.IngestItem{Activity: act, Body: body, Live: liveChange(ev, smarthome.EventKind(act.Kind), act.DeviceType)}
-	return item, db.ActivityView{Activity: act, PropertyName: target.PropertyName, TimeZone: target.TimeZone}
+	return item, db.ActivityView{Activity: act, PropertyName: target.PropertyName, TimeZone: target.TimeZone,
+		MirrorDeviceName: target.DeviceName}
 }
 
 // newActivity maps a parsed event to its log row. A missing device_type is inferred: "hub" for an event naming no
@@ -166,7 +167,8 @@ func newActivity(ev *smarthome.Event, t db.Target, a authResult, now time.Time) 
 		TypeInferred: inferred, MessageType: clip(ev.MessageType, maxStoredText), Kind: string(kind),
 		Details: clip(ev.DetailsString(), maxStoredDetails), DetailsJSON: clip(string(bytes.TrimSpace(ev.Details)), maxStoredDetails),
 		Actor: clip(ev.User, maxStoredText), HomeName: clip(ev.HomeName, maxStoredText),
-		SerialNo: clip(string(ev.SerialNo), maxStoredText), DeviceName: clip(ev.DeviceName, maxStoredText), Verified: a.ok && a.signedOrToken}
+		SerialNo: clip(string(ev.SerialNo), maxStoredText), DeviceName: clip(ev.DeviceName, maxStoredText),
+		Address: clip(ev.Address, maxStoredText), PMSDatapullID: clip(ev.PMSDatapullID, maxStoredText), Verified: a.ok && a.signedOrToken}
 	digest := sha256.Sum256(ev.Raw)
 	if a.signatureID != "" { // a verified signature: the sender's id is stable across retries and duplicates
 		digest = sha256.Sum256([]byte("webhook-id:" + a.signatureID))

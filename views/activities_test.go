@@ -21,6 +21,11 @@ func TestActivityRow(t *testing.T) {
 				t.Error("a hub event must link its hub")
 			}
 		}},
+		{"links its detail page", func(a *ActivityRowData) {}, func(t *testing.T, html string) {
+			if !strings.Contains(html, `href="/activities/7"`) {
+				t.Error("the row does not link the activity's detail page")
+			}
+		}},
 		{"device event links the device and property", func(a *ActivityRowData) {
 			a.DeviceID, a.DeviceName, a.PropertyID, a.PropertyName = "d1", "Front door", "12", "Maple"
 		}, func(t *testing.T, html string) {

@@ -97,6 +97,7 @@ func TestEscaping(t *testing.T) {
 		add("HubsPage", HubsPage(meta, filled[HubListData](b)))
 		add("HubResults", HubResults(filled[HubListData](b)))
 		add("HubPage", HubPage(meta, filled[HubDetailData](b)))
+		add("ActivityDetailPage", ActivityDetailPage(meta, filled[ActivityDetailData](b)))
 		pages = append(pages, page{"Pagination" + suffix, Pagination(filled[PageLinks](b)), true})
 		for _, kind := range []string{"lock", "thermostat", "switch", "dimmer", "sensor", "raw"} {
 			d := filled[DeviceDetailData](b)
