@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1
 FROM golang:1.26-bookworm AS build
+# go.mod pins go1.27.3 (stdlib fixes); the image's Go fetches it from the module proxy.
+ENV GOTOOLCHAIN=go1.27.3
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum package.json package-lock.json .npmrc ./
