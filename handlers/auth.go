@@ -14,12 +14,20 @@ import (
 	"github.com/keyless/dashboard/views"
 )
 
-// Login throttles: an address gets 20 failures, then one more every 15 s; an account 5, then one every minute.
+// Login throttles. Only failures count, and no limit keyed on the account alone can refuse its rightful owner: a
+// stranger who knows an email address must not be able to lock that person out by typing wrong passwords.
+//   - An address gets 20 failures (any accounts), then one more every 15 s.
+//   - An account from one address gets 5 failures, then one more every minute.
+//   - An account from all addresses together gets 50 failures, then one more every 10 s; past that ceiling only
+//     addresses that have never failed for the account may still try (a distributed guesser gets one guess per
+//     fresh address, and the owner, signing in from their usual clean address, is let through).
 const (
-	ipBurst      = 20
-	ipEvery      = 15 * time.Second
-	accountBurst = 5
-	accountEvery = time.Minute
+	ipBurst          = 20
+	ipEvery          = 15 * time.Second
+	accountBurst     = 5
+	accountEvery     = time.Minute
+	accountWideBurst = 50
+	accountWideEvery = 10 * time.Second
 )
 
 func handleLoginForm(sess *Sessions) http.Handler {
@@ -33,14 +41,37 @@ func handleLoginForm(sess *Sessions) http.Handler {
 	})
 }
 
-// loginAttempts throttles password guessing per address and per account.
+// loginAttempts throttles password guessing per address, per account and address, and per account.
 type loginAttempts struct {
 	byIP      *throttle
+	byPair    *throttle // account and address
 	byAccount *throttle
 }
 
 func newLoginAttempts() *loginAttempts {
-	return &loginAttempts{byIP: newThrottle(ipEvery, ipBurst), byAccount: newThrottle(accountEvery, accountBurst)}
+	return &loginAttempts{byIP: newThrottle(ipEvery, ipBurst), byPair: newThrottle(accountEvery, accountBurst),
+		byAccount: newThrottle(accountWideEvery, accountWideBurst)}
+}
+
+func pairKey(email, ip string) string { return email + "\x00" + ip }
+
+// accountBlocked reports whether email may not try from ip now, and for how long: its own address's limit for the
+// account, or the account-wide ceiling for an address that has failed for it before.
+func (a *loginAttempts) accountBlocked(email, ip string, now time.Time) (bool, time.Duration) {
+	pair := pairKey(email, ip)
+	if blocked, wait := a.byPair.blocked(pair, now); blocked {
+		return true, wait
+	}
+	if blocked, wait := a.byAccount.blocked(email, now); blocked && a.byPair.seen(pair) {
+		return true, wait
+	}
+	return false, 0
+}
+
+func (a *loginAttempts) fail(email, ip string, now time.Time) {
+	a.byIP.fail(ip, now)
+	a.byPair.fail(pairKey(email, ip), now)
+	a.byAccount.fail(email, now)
 }
 
 func handleLogin(sess *Sessions, attempts *loginAttempts, hasher *PasswordHasher) http.Handler {
@@ -62,7 +93,7 @@ func handleLogin(sess *Sessions, attempts *loginAttempts, hasher *PasswordHasher
 		if blocked, wait := attempts.byIP.blocked(ip, now); blocked {
 			return fail(http.StatusTooManyRequests, tooMany(wait))
 		}
-		if blocked, wait := attempts.byAccount.blocked(email, now); blocked {
+		if blocked, wait := attempts.accountBlocked(email, ip, now); blocked {
 			audit(r, sess.store, sess.logger, auditRecord{action: "login", targetType: "user", targetID: email, outcome: "denied", detail: "throttled"})
 			return fail(http.StatusTooManyRequests, tooMany(wait))
 		}
@@ -75,8 +106,7 @@ func handleLogin(sess *Sessions, attempts *loginAttempts, hasher *PasswordHasher
 		}
 		ok := hasher.Compare(u.PasswordHash, password) // runs for unknown emails too, so timing tells nothing
 		if err != nil || !ok || u.Disabled {
-			attempts.byIP.fail(ip, now)
-			attempts.byAccount.fail(email, now)
+			attempts.fail(email, ip, now)
 			audit(r, sess.store, sess.logger, auditRecord{action: "login", targetType: "user", targetID: email, outcome: "denied"})
 			return fail(http.StatusUnauthorized, "That email and password do not match an active account.")
 		}

@@ -40,6 +40,14 @@ func (t *throttle) blocked(key string, now time.Time) (bool, time.Duration) {
 	return true, wait
 }
 
+// seen reports whether key has failed within the last hour or so (until the sweep forgets it).
+func (t *throttle) seen(key string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.buckets[key]
+	return ok
+}
+
 // fail spends one attempt of key.
 func (t *throttle) fail(key string, now time.Time) {
 	t.mu.Lock()

@@ -1,10 +1,14 @@
 package handlers
 
 import (
+	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyless/dashboard/db"
 )
@@ -15,7 +19,7 @@ func TestLoginThrottle(t *testing.T) {
 		t.Helper()
 		return env.postForm(t, env.client(t), "/login", url.Values{"email": {email}, "password": {password}})
 	}
-	t.Run("five failures lock the account, even for the right password", func(t *testing.T) {
+	t.Run("five failures throttle the account from that address, even for the right password", func(t *testing.T) {
 		t.Parallel()
 		clock := newFakeClock()
 		env := newTestEnv(t, withNow(clock.Now))
@@ -40,8 +44,33 @@ func TestLoginThrottle(t *testing.T) {
 		if len(entries) == 0 || entries[0].Outcome != db.OutcomeDenied || entries[0].Detail != "throttled" {
 			t.Errorf("the throttled attempt is not audited as denied/throttled: %+v", entries)
 		}
+		// The person from another address is not locked out by the guesser.
+		other := env.postForm(t, clientFrom(t, env, "127.0.0.2"), "/login", url.Values{"email": {u.Email}, "password": {u.password}})
+		wantStatus(t, other, http.StatusSeeOther)
 		clock.Advance(accountEvery)
 		wantStatus(t, login(t, env, u.Email, u.password), http.StatusSeeOther)
+	})
+	t.Run("guessing from many addresses never locks the owner out of a clean one", func(t *testing.T) {
+		t.Parallel()
+		clock := newFakeClock()
+		env := newTestEnv(t, withNow(clock.Now))
+		u := env.users[db.RoleAdmin]
+		try := func(addr, password string) response {
+			return env.postForm(t, clientFrom(t, env, addr), "/login", url.Values{"email": {u.Email}, "password": {password}})
+		}
+		// 50 guesses, 5 from each of 10 addresses: the account-wide ceiling.
+		for i := range accountWideBurst / accountBurst {
+			for range accountBurst {
+				wantStatus(t, try(fmt.Sprintf("127.0.1.%d", i+1), "wrong-password"), http.StatusUnauthorized)
+			}
+		}
+		// A guessing address is refused for this account, even with the right password…
+		wantStatus(t, try("127.0.1.1", u.password), http.StatusTooManyRequests)
+		// …and so is an address that failed once and still has attempts of its own, while the ceiling holds.
+		wantStatus(t, try("127.0.2.1", "wrong-password"), http.StatusUnauthorized)
+		wantStatus(t, try("127.0.2.1", u.password), http.StatusTooManyRequests)
+		// The owner, from an address with no failures, signs in at once.
+		wantStatus(t, try("127.0.3.1", u.password), http.StatusSeeOther)
 	})
 	t.Run("twenty failures from one address across accounts", func(t *testing.T) {
 		t.Parallel()
@@ -71,4 +100,15 @@ func TestLoginThrottle(t *testing.T) {
 			}
 		}
 	})
+}
+
+// clientFrom is a browser whose connections come from the loopback address addr (Linux routes all of 127/8 to
+// lo), so a test can be several clients at once.
+func clientFrom(t *testing.T, env *testEnv, addr string) *http.Client {
+	t.Helper()
+	c := env.client(t)
+	tr := c.Transport.(*http.Transport)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}, Timeout: 10 * time.Second}
+	tr.DialContext = func(ctx context.Context, network, a string) (net.Conn, error) { return d.DialContext(ctx, network, a) }
+	return c
 }
