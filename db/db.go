@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -42,7 +41,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("db: open %q: a file path is required", path)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := prepareFiles(path); err != nil {
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
 	w, err := sqlx.Open("sqlite3", fileURI(path)+"?"+writerParams)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -91,10 +92,58 @@ func isSQLiteCode(err error, code sqlite3.ErrNo) bool {
 // folder as "unable to open database file: no such file or directory" (it cannot create the WAL beside the file),
 // which sends an operator looking for a missing file.
 func explainOpen(path string, err error) error {
-	for _, p := range []string{filepath.Dir(path), path} {
-		if aerr := syscall.Access(p, 2 /* W_OK */); aerr != nil && !errors.Is(aerr, syscall.ENOENT) {
-			return fmt.Errorf("%w: %s (%s is not writable: %w): %w", ErrStorage, StorageProblem(aerr), p, aerr, err)
-		}
+	if werr := checkWritable(path); werr != nil {
+		return fmt.Errorf("%w: %w", werr, err)
 	}
 	return err
+}
+
+// checkWritable refuses a database that this process cannot write, saying which file and what to do. SQLite
+// itself opens a read-only file read-only without a word, and the first write then fails far from the cause
+// ("activity search index: attempt to write a readonly database").
+func checkWritable(path string) error {
+	for _, p := range []string{filepath.Dir(path), path} {
+		aerr := syscall.Access(p, 2 /* W_OK */)
+		if aerr == nil || errors.Is(aerr, syscall.ENOENT) {
+			continue
+		}
+		mode := "unknown mode"
+		if fi, err := os.Stat(p); err == nil {
+			mode = fmt.Sprintf("mode %04o", fi.Mode().Perm())
+		}
+		return fmt.Errorf("%w: %s: %s is not writable by user %d (%s, %v): make it writable by the user the "+
+			"dashboard runs as (chown, or chmod u+w %s; a read-only disk must be remounted read-write), or set "+
+			"DATABASE_PATH to a writable place", ErrStorage, StorageProblem(aerr), p, os.Geteuid(), mode, aerr, p)
+	}
+	return nil
+}
+
+// prepareFiles creates the database's folder (0700) and an empty database file (0600) when they are missing, so
+// that nobody else on the machine can read sessions or the activity log whatever the process umask. SQLite gives
+// the -wal and -shm files the database file's mode. An existing database that cannot be written is refused here.
+func prepareFiles(path string) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		if err := os.Chmod(dir, 0o700); err != nil { // MkdirAll's mode passes through the umask
+			return err
+		}
+	}
+	if err := checkWritable(path); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // umask-proof
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
