@@ -82,12 +82,14 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	bg, cancelBG := context.WithCancel(context.WithoutCancel(ctx))
 	a.closers = append(a.closers, cancelBG)
 	if cfg.Demo() {
-		agent := simulator.DefaultAgents()[0]
+		agents, residents := demoCredentials()
+		agent := agents[0]
 		if len(cfg.WebhookSecrets) == 0 { // demo deliveries are signed with a per-run secret, and verified
 			cfg.WebhookSecrets = []string{"demo-" + rand.Text()}
 		}
 		sim, err := simulator.Start(bg, simulator.Options{CommandDelay: cfg.CommandDelay, LifeRate: cfg.SimLife,
-			Seed: simulator.DemoPortfolio, Logger: logger.With(slog.String("component", "simulator")),
+			Seed: simulator.DemoPortfolio, Agents: agents, Residents: residents,
+			Logger: logger.With(slog.String("component", "simulator")),
 			WebhookURL: loopbackURL(a.ln.Addr()) + "/webhooks/smarthome", WebhookSecret: cfg.WebhookSecrets[0]})
 		if err != nil {
 			return nil, fmt.Errorf("embedded simulator: %w", err)
@@ -132,6 +134,20 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		printDemoLogins(stdout, cfg, a.ln.Addr())
 	}
 	return a, nil
+}
+
+// demoCredentials are the embedded simulator's logins for this run: the documented demo accounts' names with
+// random passwords that never leave the process. With the documented passwords, any local process could log in to
+// the simulator and read every PIN.
+func demoCredentials() ([]simulator.Agent, []simulator.Resident) {
+	agents, residents := simulator.DefaultAgents(), simulator.DefaultResidents()
+	for i := range agents {
+		agents[i].Password = "sim-" + rand.Text()
+	}
+	for i := range residents {
+		residents[i].Password = "sim-" + rand.Text()
+	}
+	return agents, residents
 }
 
 // setUpPeople creates or resets the configured admin and, in demo mode, the demo logins.
