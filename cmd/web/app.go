@@ -89,7 +89,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		}
 		sim, err := simulator.Start(bg, simulator.Options{CommandDelay: cfg.CommandDelay, LifeRate: cfg.SimLife,
 			Seed: simulator.DemoPortfolio, Agents: agents, Residents: residents,
-			Logger: logger.With(slog.String("component", "simulator")),
+			Logger:     logger.With(slog.String("component", "simulator")),
 			WebhookURL: loopbackURL(a.ln.Addr()) + "/webhooks/smarthome", WebhookSecret: cfg.WebhookSecrets[0]})
 		if err != nil {
 			return nil, fmt.Errorf("embedded simulator: %w", err)
@@ -106,19 +106,21 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	upstream := handlers.NewUpstream(api)
 	broker := live.New(logger.With(slog.String("component", "live")), live.Options{})
 	a.closers = append(a.closers, broker.Close)
+	jobs := newSupervisor(bg, logger) // stopped (and waited for) before the store closes
+	a.closers = append(a.closers, jobs.Stop)
 	syncer := handlers.NewSyncer(logger, store, upstream, handlers.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
-	go syncer.Run(bg)
+	jobs.Go("mirror sync", syncer.Run)
 	cmdOpts := handlers.CommandOptions{Timeout: cfg.CommandTimeout} // confirms hardware commands; stops with bg
 	if cfg.Demo() {                                                 // the embedded simulator's delay is known: re-read just after it
 		cmdOpts.CheckAfter, cmdOpts.CheckEvery = cfg.CommandDelay+500*time.Millisecond, max(cfg.CommandDelay, time.Second)
 	}
 	commands := handlers.NewCommandTracker(logger, store, upstream, broker, cmdOpts)
-	go commands.Run(bg)
+	jobs.Go("command tracker", commands.Run)
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &handlers.Observers{},
 		CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
-	go handlers.NewHubWatchdog(deps, 0).Run(bg) // hubs silent past the heartbeat grace go offline
+	jobs.Go("hub watchdog", handlers.NewHubWatchdog(deps, 0).Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{
 		Handler:           handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
 		ReadHeaderTimeout: 5 * time.Second,
