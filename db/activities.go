@@ -97,7 +97,6 @@ var activityViewSelect = `SELECT ` + activityColsA + `, coalesce(p.name, '') AS 
 	LEFT JOIN inbox_activities ia ON ia.activity_id = a.id
 	LEFT JOIN devices d ON d.id = a.device_id AND a.device_id <> ''`
 
-
 // mirrorDeviceNameSQL is the mirror's name of device d: its name, else its occupant setting ("" when unknown).
 const mirrorDeviceNameSQL = `coalesce(nullif(d.name, ''), d.occupant_setting, '')`
 
