@@ -231,6 +231,7 @@ func TestInboxReprocessUnparseable(t *testing.T) {
 	e.post(t, "", []byte(`{"hub_id":"x","message_type":"offline"}`), nil)
 	entry := e.inbox(t)[0]
 	admin := e.signedInClient(t, db.RoleAdmin)
+	before := len(e.activities(t, db.ActivityFilter{}))
 	for _, confirm := range []bool{false, true} {
 		r := e.reprocess(t, admin, entry.ID, confirm)
 		if r.status != http.StatusUnprocessableEntity {
@@ -240,8 +241,9 @@ func TestInboxReprocessUnparseable(t *testing.T) {
 			t.Errorf("confirm=%v: an unreadable delivery offers to be applied", confirm)
 		}
 	}
-	if got := e.activities(t, db.ActivityFilter{HubID: "x"}); len(got) != 0 {
-		t.Errorf("an unreadable delivery became %d activities", len(got))
+	// Every activity, not only the hub's: a handler that went on after answering 422 would store an empty one.
+	if got := len(e.activities(t, db.ActivityFilter{})); got != before {
+		t.Errorf("re-processing an unreadable delivery changed the log from %d to %d activities", before, got)
 	}
 }
 

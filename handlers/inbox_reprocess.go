@@ -57,12 +57,8 @@ type inboxReprocess struct {
 // log is the first step: the entry becomes an activity (or finds the one its event already is).
 func (rp *inboxReprocess) log() error {
 	ctx := rp.r.Context()
-	ev, err := smarthome.ParseEvent(rp.e.Body)
-	if err != nil {
-		return rp.fail(http.StatusUnprocessableEntity, parseDetail(err))
-	}
-	item, view, err := rp.build(ev)
-	if err != nil {
+	ev, item, view, ok, err := rp.parse()
+	if !ok {
 		return err
 	}
 	res, err := rp.d.Store.ReprocessInbox(ctx, db.Reprocess{InboxID: rp.e.ID, Activity: item.Activity,
@@ -100,12 +96,8 @@ func (rp *inboxReprocess) log() error {
 // apply is the second step: the admin saw why the delivery was rejected and vouches for it.
 func (rp *inboxReprocess) apply() error {
 	ctx := rp.r.Context()
-	ev, err := smarthome.ParseEvent(rp.e.Body)
-	if err != nil {
-		return rp.fail(http.StatusUnprocessableEntity, parseDetail(err))
-	}
-	item, view, err := rp.build(ev)
-	if err != nil {
+	_, item, view, ok, err := rp.parse()
+	if !ok {
 		return err
 	}
 	res, err := rp.d.Store.ConfirmInbox(ctx, rp.e.ID, item.Live, currentUser(ctx).user.Email, nowUTC())
@@ -124,6 +116,17 @@ func (rp *inboxReprocess) apply() error {
 
 // build resolves the event against the mirror and builds its activity, keyed as a verified delivery of the same
 // event would be: by its webhook-id when it carried one (a signing sender's retries share it), else by its bytes.
+// parse reads the kept body again and builds what storing it would write. ok is false when the caller must return
+// err as it is: a build failure, or an unreadable body already answered with its 422 row (err nil).
+func (rp *inboxReprocess) parse() (_ *smarthome.Event, _ db.IngestItem, _ db.ActivityView, ok bool, _ error) {
+	ev, err := smarthome.ParseEvent(rp.e.Body)
+	if err != nil {
+		return nil, db.IngestItem{}, db.ActivityView{}, false, rp.fail(http.StatusUnprocessableEntity, parseDetail(err))
+	}
+	item, view, err := rp.build(ev)
+	return ev, item, view, err == nil, err
+}
+
 func (rp *inboxReprocess) build(ev *smarthome.Event) (db.IngestItem, db.ActivityView, error) {
 	target, err := rp.d.Store.ResolveTarget(rp.r.Context(), ev.HubID, ev.DeviceID)
 	if err != nil {
