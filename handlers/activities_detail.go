@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -44,7 +46,7 @@ func handleActivityDetail(d Deps) http.Handler {
 }
 
 func activityDetailData(a db.ActivityView, body []byte) views.ActivityDetailData {
-	loc := loadZone(a.TimeZone)
+	loc := tz.Load(a.TimeZone)
 	data := views.ActivityDetailData{ID: strconv.FormatInt(a.ID, 10), MessageType: a.MessageType, HubID: a.HubID,
 		DeviceID: a.DeviceID, PropertyName: a.PropertyName, Person: a.Person, Unverified: !a.Verified,
 		Fields: envelopeFields(a, deliveredKeys(body), loc)}
@@ -54,7 +56,7 @@ func activityDetailData(a db.ActivityView, body []byte) views.ActivityDetailData
 	if a.PropertyID != nil {
 		data.PropertyID = strconv.FormatInt(*a.PropertyID, 10)
 	}
-	data.Body = clip(string(body), activityBodyPreview)
+	data.Body = clip.String(string(body), activityBodyPreview)
 	data.BodyCut = len(body) > activityBodyPreview
 	return data
 }
@@ -93,7 +95,7 @@ func envelopeFields(a db.ActivityView, keys map[string]bool, loc *time.Location)
 	case a.DetailsJSON == a.Details:
 		details.Note = "a number" // "5" and 5 differ to a PMS import
 	default:
-		details.Note = "sent as " + clip(a.DetailsJSON, 200)
+		details.Note = "sent as " + clip.String(a.DetailsJSON, 200)
 	}
 	at := views.EnvelopeField{Name: "activity_time", Sent: true}
 	at.Value, at.ISO = localTimes(&a.At, loc)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 )
 
 // exportWriteWindow is how long the client may take to read each chunk of an export; the server's WriteTimeout
@@ -49,7 +50,7 @@ type exportRecord struct {
 }
 
 func newExportRecord(a db.ActivityView) exportRecord {
-	loc := loadZone(a.TimeZone)
+	loc := tz.Load(a.TimeZone)
 	e := exportRecord{ID: a.ID, Time: a.At.In(loc).Format(time.RFC3339Nano), TimeUTC: a.At.UTC().Format(time.RFC3339Nano),
 		TimeZone: loc.String(), PropertyID: a.PropertyID, PropertyName: a.PropertyName, HubID: a.HubID, HomeName: a.HomeName,
 		SerialNo: a.SerialNo, DeviceID: a.DeviceID, DeviceName: a.DeviceName, DeviceType: a.DeviceType,

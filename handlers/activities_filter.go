@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -51,7 +53,7 @@ func parseActivityQuery(ctx context.Context, store *db.Store, q url.Values) (act
 	if err != nil {
 		return aq, err
 	}
-	loc := loadZone(zone)
+	loc := tz.Load(zone)
 	form.Zone = loc.String()
 	f.From, form.From = aq.parseTime(q.Get("from"), loc, "From")
 	f.To, form.To = aq.parseTime(q.Get("to"), loc, "Until")
@@ -68,7 +70,7 @@ func parseActivityQuery(ctx context.Context, store *db.Store, q url.Values) (act
 func (aq *activityQuery) scopeZone(ctx context.Context, store *db.Store, property string) (string, bool, error) {
 	f, known, zone := &aq.filter, true, ""
 	if v := strings.TrimSpace(property); v != "" {
-		aq.form.Property = clip(v, maxFilterID)
+		aq.form.Property = clip.String(v, maxFilterID)
 		p, err := db.Property{}, error(nil)
 		id, perr := parseID(v)
 		if perr == nil {
@@ -104,7 +106,7 @@ func (aq *activityQuery) parseTime(v string, loc *time.Location, label string) (
 	if v == "" {
 		return time.Time{}, ""
 	}
-	v = clip(v, 40)
+	v = clip.String(v, 40)
 	for _, layout := range localLayouts {
 		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
 			return t.UTC(), v
@@ -182,5 +184,5 @@ func withQuery(path string, v url.Values) string {
 // never leaves a trailing space: the parsed filter then reads back the same from its own query string
 // (FuzzActivityQuery checks it). Repairing before cutting keeps the result within n bytes.
 func filterValue(v string, n int) string {
-	return strings.TrimSpace(clip(strings.TrimSpace(strings.ToValidUTF8(v, "\uFFFD")), n))
+	return strings.TrimSpace(clip.String(strings.TrimSpace(strings.ToValidUTF8(v, "\uFFFD")), n))
 }

@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"cmp"
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -59,7 +61,7 @@ func eventLabel(kind, messageType string) (label, tone string) {
 	if l, ok := eventLabels[smarthome.EventKind(kind)]; ok {
 		return l[0], l[1]
 	}
-	return firstNonEmpty(humanizeType(messageType), "Unknown event"), ""
+	return cmp.Or(humanizeType(messageType), "Unknown event"), ""
 }
 
 // humanizeType turns "lock_code_added" into "Lock code added" for types outside the catalogue.
@@ -80,8 +82,8 @@ func humanizeType(s string) string {
 // device goes by the mirror's name, as on its own page: deliveries often omit device_name or carry an old one (the
 // detail page shows what was delivered).
 func activityRowData(a db.ActivityView) views.ActivityRowData {
-	row := views.ActivityRowData{ID: strconv.FormatInt(a.ID, 10), HubID: a.HubID, HubName: firstNonEmpty(a.HomeName, a.SerialNo),
-		DeviceID: a.DeviceID, DeviceName: firstNonEmpty(a.MirrorDeviceName, a.DeviceName, a.DeviceID), DeviceType: a.DeviceType,
+	row := views.ActivityRowData{ID: strconv.FormatInt(a.ID, 10), HubID: a.HubID, HubName: cmp.Or(a.HomeName, a.SerialNo),
+		DeviceID: a.DeviceID, DeviceName: cmp.Or(a.MirrorDeviceName, a.DeviceName, a.DeviceID), DeviceType: a.DeviceType,
 		TypeInferred: a.TypeInferred, MessageType: a.MessageType, Details: a.Details, Who: a.Actor, Person: a.Person,
 		PropertyName: a.PropertyName, Unverified: !a.Verified, FromInbox: a.Reprocessed, Held: a.Held,
 		DetailsNumber: a.DetailsJSON != "" && a.DetailsJSON[0] != '"' && a.DetailsJSON[0] != '{' && a.DetailsJSON[0] != '['}
@@ -89,6 +91,6 @@ func activityRowData(a db.ActivityView) views.ActivityRowData {
 		row.PropertyID = strconv.FormatInt(*a.PropertyID, 10)
 	}
 	row.Event, row.Tone = eventLabel(a.Kind, a.MessageType)
-	row.When, row.WhenISO = localTimes(&a.At, loadZone(a.TimeZone))
+	row.When, row.WhenISO = localTimes(&a.At, tz.Load(a.TimeZone))
 	return row
 }

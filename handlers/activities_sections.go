@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -75,7 +76,7 @@ func handleActivityFeed(d Deps) http.Handler {
 		q := r.URL.Query()
 		for _, scope := range []string{"device", "hub", "property"} {
 			if id := q.Get(scope); id != "" {
-				data, err := feedData(r.Context(), d.Store, scope, clip(id, maxFilterID))
+				data, err := feedData(r.Context(), d.Store, scope, clip.String(id, maxFilterID))
 				if err != nil {
 					return err
 				}

@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 )
 
 // logFixture is a webhook env with a known set of deliveries for two locks of different properties.
@@ -82,7 +83,7 @@ func TestActivityLogFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	local := func(t time.Time) string { return t.In(loadZone(pA.TimeZone)).Format("2006-01-02T15:04") } // the device's zone
+	local := func(t time.Time) string { return t.In(tz.Load(pA.TimeZone)).Format("2006-01-02T15:04") } // the device's zone
 	tests := []struct {
 		name  string
 		query url.Values
@@ -135,7 +136,7 @@ func TestActivityLogTimeZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	from := time.Date(2026, 3, 8, 1, 30, 0, 0, loc)
 	to := time.Date(2026, 3, 8, 3, 30, 0, 0, loc)
 	if to.Sub(from) != time.Hour {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 )
 
 // DefaultHeartbeatGrace is how long a hub that sends heartbeats by webhook may stay silent before it counts as
@@ -69,7 +70,7 @@ func (w *HubWatchdog) Check(ctx context.Context) (int, error) {
 				zone = p.TimeZone
 			}
 		}
-		loc := loadZone(zone)
+		loc := tz.Load(zone)
 		publishHubStatus(ctx, w.d, h, loc)
 		b := hubBanner(h, name, w.now(), loc)
 		b.Detail = "No heartbeat for " + w.grace.String()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 )
 
 // auditRecord is one staff action for the append-only audit log; who, when and from where come from the request.
@@ -21,8 +22,8 @@ type auditRecord struct {
 // already happened upstream.
 func audit(r *http.Request, store *db.Store, logger *slog.Logger, rec auditRecord) {
 	e := db.AuditEntry{At: nowUTC(), Action: rec.action, TargetType: rec.targetType, TargetID: rec.targetID,
-		PropertyID: rec.propertyID, IP: clientIP(r), UserAgent: truncate(r.UserAgent(), 200), Outcome: rec.outcome,
-		Detail: truncate(rec.detail, 500)}
+		PropertyID: rec.propertyID, IP: clientIP(r), UserAgent: clip.String(r.UserAgent(), 200), Outcome: rec.outcome,
+		Detail: clip.String(rec.detail, 500)}
 	if p := currentUser(r.Context()); p != nil {
 		id := p.user.ID
 		if id != 0 {

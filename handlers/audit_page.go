@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -29,7 +31,7 @@ type auditQuery struct {
 // parseAuditQuery reads the filter from the query string. Times are read in the chosen property's zone, or UTC
 // when no property is chosen (the log spans properties). A bad value is a form error naming it.
 func parseAuditQuery(ctx context.Context, store *db.Store, q url.Values) (auditQuery, error) {
-	get := func(k string, n int) string { return truncate(strings.TrimSpace(q.Get(k)), n) }
+	get := func(k string, n int) string { return clip.String(strings.TrimSpace(q.Get(k)), n) }
 	a := auditQuery{loc: time.UTC, form: views.AuditFilterData{Person: strings.ToLower(get("person", 254)), Action: get("action", 100),
 		TargetType: get("target_type", 50), TargetID: get("target_id", 100), Property: get("property", 20),
 		Outcome: get("outcome", 10), From: get("from", 19), To: get("to", 19)}}
@@ -48,7 +50,7 @@ func parseAuditQuery(ctx context.Context, store *db.Store, q url.Values) (auditQ
 		}
 		f.PropertyID = &id
 		if p, err := store.Property(ctx, id); err == nil {
-			a.form.PropertyName, a.loc = p.Name, loadZone(p.TimeZone)
+			a.form.PropertyName, a.loc = p.Name, tz.Load(p.TimeZone)
 		}
 	}
 	var err error

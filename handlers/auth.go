@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/throttle"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -43,14 +44,14 @@ func handleLoginForm(sess *Sessions) http.Handler {
 
 // loginAttempts throttles password guessing per address, per account and address, and per account.
 type loginAttempts struct {
-	byIP      *throttle
-	byPair    *throttle // account and address
-	byAccount *throttle
+	byIP      *throttle.Limiter
+	byPair    *throttle.Limiter // account and address
+	byAccount *throttle.Limiter
 }
 
 func newLoginAttempts() *loginAttempts {
-	return &loginAttempts{byIP: newThrottle(ipEvery, ipBurst), byPair: newThrottle(accountEvery, accountBurst),
-		byAccount: newThrottle(accountWideEvery, accountWideBurst)}
+	return &loginAttempts{byIP: throttle.New(ipEvery, ipBurst), byPair: throttle.New(accountEvery, accountBurst),
+		byAccount: throttle.New(accountWideEvery, accountWideBurst)}
 }
 
 func pairKey(email, ip string) string { return email + "\x00" + ip }
@@ -59,19 +60,19 @@ func pairKey(email, ip string) string { return email + "\x00" + ip }
 // account, or the account-wide ceiling for an address that has failed for it before.
 func (a *loginAttempts) accountBlocked(email, ip string, now time.Time) (bool, time.Duration) {
 	pair := pairKey(email, ip)
-	if blocked, wait := a.byPair.blocked(pair, now); blocked {
+	if blocked, wait := a.byPair.Blocked(pair, now); blocked {
 		return true, wait
 	}
-	if blocked, wait := a.byAccount.blocked(email, now); blocked && a.byPair.seen(pair) {
+	if blocked, wait := a.byAccount.Blocked(email, now); blocked && a.byPair.Seen(pair) {
 		return true, wait
 	}
 	return false, 0
 }
 
 func (a *loginAttempts) fail(email, ip string, now time.Time) {
-	a.byIP.fail(ip, now)
-	a.byPair.fail(pairKey(email, ip), now)
-	a.byAccount.fail(email, now)
+	a.byIP.Fail(ip, now)
+	a.byPair.Fail(pairKey(email, ip), now)
+	a.byAccount.Fail(email, now)
 }
 
 func handleLogin(sess *Sessions, attempts *loginAttempts, hasher *PasswordHasher) http.Handler {
@@ -90,7 +91,7 @@ func handleLogin(sess *Sessions, attempts *loginAttempts, hasher *PasswordHasher
 		}
 		now := sess.now()
 		ip := clientIP(r)
-		if blocked, wait := attempts.byIP.blocked(ip, now); blocked {
+		if blocked, wait := attempts.byIP.Blocked(ip, now); blocked {
 			return fail(http.StatusTooManyRequests, tooMany(wait))
 		}
 		if blocked, wait := attempts.accountBlocked(email, ip, now); blocked {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/handlers/live"
 )
 
@@ -130,7 +131,7 @@ func benchServer(b *testing.B, store *db.Store) (*httptest.Server, *http.Client)
 	b.Cleanup(broker.Close)
 	syncer := NewSyncer(logger, store, nil, SyncOptions{})
 	srv := httptest.NewServer(NewServer(Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
-		Broker: broker, Observed: &Observers{}}, Options{WebhookSecrets: []string{"bench"}}))
+		Broker: broker, Observed: &observe.Observers{}}, Options{WebhookSecrets: []string{"bench"}}))
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 64},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -139,7 +140,7 @@ func (t *CommandTracker) refreshMirror(ctx context.Context, d *smarthome.Device)
 
 // observe handles one webhook observation: an event that by itself proves a pending command took effect settles
 // it at once; any event of a device or hub with pending records makes them due for a re-read now.
-func (t *CommandTracker) observe(ctx context.Context, ob Observation) {
+func (t *CommandTracker) observe(ctx context.Context, ob observe.Observation) {
 	cmds, err := t.store.PendingCommandsFor(ctx, ob.HubID, ob.DeviceID)
 	if err != nil || len(cmds) == 0 {
 		return

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -24,7 +25,7 @@ var fastCommands = CommandOptions{Timeout: 3 * time.Second, CheckAfter: 100 * ti
 type cmdEnv struct {
 	*testEnv
 	tracker  *CommandTracker
-	observed *Observers
+	observed *observe.Observers
 	up       *Upstream
 }
 
@@ -59,7 +60,7 @@ func newCmdEnv(t *testing.T, opts ...cmdOption) *cmdEnv {
 			t.Fatal(err)
 		}
 	}
-	e := &cmdEnv{testEnv: env, observed: &Observers{}, up: NewUpstream(api)}
+	e := &cmdEnv{testEnv: env, observed: &observe.Observers{}, up: NewUpstream(api)}
 	e.tracker = NewCommandTracker(logger, env.store, e.up, env.broker, cfg.opts)
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,
 		Syncer: env.syncer, Upstream: e.up, Broker: env.broker, Observed: e.observed, Commands: e.tracker}, Options{})

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 )
 
 // requireAudited is Sessions.require for the hardware actions, whose refusals belong in the audit log too: a
@@ -14,7 +15,7 @@ func requireAudited(d Deps, c capability, action, targetType string, next http.H
 		p := currentUser(r.Context())
 		if !p.can(c) {
 			audit(r, d.Store, d.Logger, auditRecord{action: action, targetType: targetType,
-				targetID: truncate(r.PathValue("id"), 100), outcome: db.OutcomeDenied,
+				targetID: clip.String(r.PathValue("id"), 100), outcome: db.OutcomeDenied,
 				detail: "role " + string(p.user.Role) + " may not " + string(c)})
 			serveError(w, r, d.Logger, forbidden("Your role ("+string(p.user.Role)+") does not allow you to "+string(c)+"."))
 			return

@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -36,11 +37,11 @@ func (d Deps) commandNotifier() commandNotifier {
 func commandZone(ctx context.Context, store *db.Store, hubID string, propertyID *int64) *time.Location {
 	if propertyID != nil {
 		if p, err := store.Property(ctx, *propertyID); err == nil && p.TimeZone != "" {
-			return loadZone(p.TimeZone)
+			return tz.Load(p.TimeZone)
 		}
 	}
 	if h, err := store.Hub(ctx, hubID); err == nil {
-		return loadZone(h.TimeZone)
+		return tz.Load(h.TimeZone)
 	}
 	return time.UTC
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/handlers/live"
 )
 
@@ -57,8 +58,8 @@ type CommandTracker struct {
 	opts   CommandOptions
 	now    func() time.Time
 
-	wake chan struct{}    // a new pending record
-	seen chan Observation // webhook observations, handed over without blocking the receiver
+	wake chan struct{}            // a new pending record
+	seen chan observe.Observation // webhook observations, handed over without blocking the receiver
 
 	mu   sync.Mutex
 	next map[int64]time.Time // when each pending record is due for its next check
@@ -78,7 +79,7 @@ func NewCommandTracker(logger *slog.Logger, store *db.Store, up *Upstream, broke
 	t := &CommandTracker{logger: logger.With(slog.String("component", "commands")), store: store, up: up,
 		notify: commandNotifier{logger: logger, store: store, broker: broker}, opts: opts.withDefaults(),
 		now: func() time.Time { return time.Now().UTC() }, wake: make(chan struct{}, 1),
-		seen: make(chan Observation, 256), next: map[int64]time.Time{}}
+		seen: make(chan observe.Observation, 256), next: map[int64]time.Time{}}
 	t.gen.Store(1) // watchGen 0: no read yet, every observation passes
 	return t
 }
@@ -97,7 +98,7 @@ func (t *CommandTracker) Track() {
 
 // Observe takes a webhook observation; it never blocks the receiver. An observation dropped when the queue is full
 // costs only latency: the periodic re-read still sees the state.
-func (t *CommandTracker) Observe(_ context.Context, ob Observation) {
+func (t *CommandTracker) Observe(_ context.Context, ob observe.Observation) {
 	if t == nil || (ob.DeviceID == "" && ob.HubID == "") || !t.concerns(ob) {
 		return
 	}
@@ -110,7 +111,7 @@ func (t *CommandTracker) Observe(_ context.Context, ob Observation) {
 
 // concerns reports whether ob may settle a pending record: what observe would look up (the device's records, or
 // the hub's own when the event names no device) has one, or the tracker cannot tell.
-func (t *CommandTracker) concerns(ob Observation) bool {
+func (t *CommandTracker) concerns(ob observe.Observation) bool {
 	t.watchMu.RLock()
 	defer t.watchMu.RUnlock()
 	if t.watchGen != t.gen.Load() {

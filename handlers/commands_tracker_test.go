@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -94,7 +95,7 @@ func TestCommandConfirmedByWebhook(t *testing.T) {
 	t.Run("matching event", func(t *testing.T) {
 		dev, _ := env.findDevice(t, "lock", func(d db.Device) bool { return lockState(d.State) == "unlocked" })
 		rec := send(t, dev, "lock", "locked")
-		env.observed.Notify(t.Context(), Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "lock",
+		env.observed.Notify(t.Context(), observe.Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "lock",
 			MessageType: "Lock", Kind: string(smarthome.KindLockLocked), At: time.Now()})
 		done := env.waitCommand(t, rec.ID, "succeeded", func(c db.Command) bool { return c.Status != db.CommandPending })
 		if done.Status != db.CommandSucceeded || done.Result != resultByWebhook {
@@ -105,7 +106,7 @@ func TestCommandConfirmedByWebhook(t *testing.T) {
 	t.Run("other event triggers a re-read", func(t *testing.T) {
 		dev, _ := env.findDevice(t, "lock", func(d db.Device) bool { return lockState(d.State) == "locked" })
 		rec := send(t, dev, "unlock", "unlocked")
-		env.observed.Notify(t.Context(), Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "lock",
+		env.observed.Notify(t.Context(), observe.Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "lock",
 			MessageType: "low_battery", Kind: string(smarthome.KindDeviceLowBattery), At: time.Now()})
 		done := env.waitCommand(t, rec.ID, "succeeded", func(c db.Command) bool { return c.Status != db.CommandPending })
 		if done.Status != db.CommandSucceeded || done.Result != resultByState {
@@ -120,7 +121,7 @@ func TestCommandConfirmedByWebhook(t *testing.T) {
 		if err := env.sim.SetHubOnline(dev.HubID, false); err != nil { // the re-read must not confirm it either
 			t.Fatal(err)
 		}
-		env.observed.Notify(t.Context(), Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "switch",
+		env.observed.Notify(t.Context(), observe.Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "switch",
 			MessageType: "switch_on", Kind: string(smarthome.KindSwitchOn), At: rec.CreatedAt.Add(-time.Minute)})
 		time.Sleep(300 * time.Millisecond)
 		if got, _ := env.store.Command(t.Context(), rec.ID); got.Status != db.CommandPending && got.Result == resultByWebhook {
@@ -220,19 +221,19 @@ func TestConfirmingKind(t *testing.T) {
 func TestCommandTrackerWatch(t *testing.T) {
 	t.Parallel()
 	tr := NewCommandTracker(slog.New(slog.DiscardHandler), nil, nil, nil, CommandOptions{})
-	dev := func(id string) Observation { return Observation{HubID: "h-other", DeviceID: id} }
-	hub := func(id string) Observation { return Observation{HubID: id} }
+	dev := func(id string) observe.Observation { return observe.Observation{HubID: "h-other", DeviceID: id} }
+	hub := func(id string) observe.Observation { return observe.Observation{HubID: id} }
 	if !tr.concerns(dev("d-any")) || !tr.concerns(hub("h-any")) {
 		t.Fatal("before its first read the tracker drops observations")
 	}
 	read := func(pending ...db.Command) { tr.setWatch(pending, tr.gen.Load()) }
 	read(db.Command{HubID: "h-1", DeviceID: "d-1"}, db.Command{HubID: "h-2"})
 	for _, tc := range []struct {
-		ob   Observation
+		ob   observe.Observation
 		want bool
 	}{
 		{dev("d-1"), true}, {dev("d-2"), false}, {hub("h-2"), true}, {hub("h-1"), false}, // h-1 has only a device record
-		{Observation{HubID: "h-2", DeviceID: "d-9"}, false}, // a device event looks up the device's records only
+		{observe.Observation{HubID: "h-2", DeviceID: "d-9"}, false}, // a device event looks up the device's records only
 	} {
 		if got := tr.concerns(tc.ob); got != tc.want {
 			t.Errorf("concerns(%+v) = %v, want %v", tc.ob, got, tc.want)

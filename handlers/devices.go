@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -24,7 +25,7 @@ func handleDevice(d Deps) http.Handler {
 		if err != nil {
 			return err
 		}
-		loc := loadZone(hub.TimeZone)
+		loc := tz.Load(hub.TimeZone)
 		data := views.DeviceDetailData{ID: dev.ID, Name: deviceName(dev), Type: dev.Type, HubID: dev.HubID,
 			HubName: hub.HomeName, Sync: sync}
 		if dev.PropertyID != nil {
@@ -34,7 +35,7 @@ func handleDevice(d Deps) http.Handler {
 			}
 			data.PropertyID, data.PropertyName = strconv.FormatInt(*dev.PropertyID, 10), p.Name
 			if p.TimeZone != "" {
-				loc = loadZone(p.TimeZone)
+				loc = tz.Load(p.TimeZone)
 			}
 		}
 		data.State = deviceState(dev, loc)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -86,7 +87,7 @@ func (s *lockCodeService) issuedPINs(codes []db.LockCode) (map[string]smarthome.
 func (s *lockCodeService) driftReport(ctx context.Context, sc lcScope) (views.DriftPageData, error) {
 	now := time.Now().UTC()
 	d := views.DriftPageData{PropertyID: sc.propertyID(), PropertyName: sc.property.Name,
-		TimeZone: firstNonEmpty(sc.property.TimeZone, "UTC")}
+		TimeZone: cmp.Or(sc.property.TimeZone, "UTC")}
 	d.Checked, d.CheckedISO = localTimes(&now, sc.loc)
 	if _, err := s.syncProperty(ctx, sc.property.ID, 0); err != nil { // a person asked: compare with the latest
 		_, msg := classify(err)

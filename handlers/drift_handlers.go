@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -27,7 +28,7 @@ func handleDriftIndex(s *lockCodeService) http.Handler {
 			redirect(w, r, driftURL(id))
 			return nil
 		}
-		d := views.DriftIndexData{Q: truncate(q.Get("q"), maxQuery)}
+		d := views.DriftIndexData{Q: clip.String(q.Get("q"), maxQuery)}
 		res, err := s.d.Store.ListProperties(r.Context(), db.PropertyFilter{Query: d.Q, Page: 1, PerPage: 25})
 		if err != nil {
 			return err
@@ -158,7 +159,7 @@ func (s *lockCodeService) remedyResend(ctx context.Context, sc lcScope, r *http.
 // remedyClearSlot empties a slot holding a PIN that no live code here accounts for, after reading the lock again.
 func (s *lockCodeService) remedyClearSlot(ctx context.Context, sc lcScope, r *http.Request) (string, auditRecord, error) {
 	dev, slotText := r.PostForm.Get("device"), r.PostForm.Get("slot")
-	rec := auditRecord{action: "lock_code.drift.clear_slot", targetType: "device", targetID: dev, detail: "slot " + truncate(slotText, 10)}
+	rec := auditRecord{action: "lock_code.drift.clear_slot", targetType: "device", targetID: dev, detail: "slot " + clip.String(slotText, 10)}
 	clearer := s.slotClearer()
 	if clearer == nil {
 		return "", rec, &httpError{http.StatusNotImplemented, "This Smart Home service cannot clear a slot remotely: clear it at the lock's keypad with the master code.", nil}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -43,7 +44,7 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	observed := &Observers{}
+	observed := &observe.Observers{}
 	up := NewUpstream(api)
 	tracker := NewCommandTracker(logger, env.store, up, env.broker, CommandOptions{Timeout: faultCommandTimeout,
 		CheckAfter: 100 * time.Millisecond, CheckEvery: 100 * time.Millisecond})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -67,7 +68,7 @@ func (a *access) parseLinkForm(r *http.Request, inv db.Invitation, p db.Property
 	}
 	in := linkInput{guestName: strings.TrimSpace(form.GuestName), instructions: strings.TrimSpace(form.Instructions),
 		allowUnlock: form.AllowUnlock}
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	pr.checkName("Guest's name", in.guestName, maxLinkGuestName, true)
 	in.starts = pr.localTimeField("Window starts", form.Starts, loc)
 	in.ends = pr.localTimeField("Window ends", form.Ends, loc)
@@ -107,7 +108,7 @@ func (a *access) createTourCode(ctx context.Context, p db.Property, in linkInput
 			return nil, err
 		}
 		req := smarthome.LockCodeRequest{Name: tourCodePrefix + in.guestName, Code: pin, PropertyID: p.ID}
-		req.SetSpecificPeriod(in.starts, in.ends, loadZone(p.TimeZone))
+		req.SetSpecificPeriod(in.starts, in.ends, tz.Load(p.TimeZone))
 		lc, err := a.Upstream.CreateTourCode(ctx, req)
 		if !errors.Is(err, smarthome.ErrConflict) {
 			return lc, err
@@ -181,7 +182,7 @@ func (a *access) makeGuestLink(r *http.Request, inv db.Invitation, p db.Property
 
 // showNewLink answers the create with the invitation page showing the new link, the only time its token appears.
 func (a *access) showNewLink(w http.ResponseWriter, r *http.Request, inv db.Invitation, p db.Property, l db.GuestLink, token string) error {
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	detail := "window " + spanText(l.StartsAt, l.EndsAt, loc)
 	if l.AllowUnlock {
 		detail += ", may unlock"

@@ -1,6 +1,10 @@
 package handlers
 
-import "time"
+import (
+	"time"
+
+	"github.com/keyless/dashboard/domain/throttle"
+)
 
 // Rate limits of the guest pages (ASVS 6.3.1, 11.5.1): per link (keyed by the token's hash, so unknown tokens are
 // limited too) and per address. Buckets refill steadily; the burst is the allowance after a quiet spell.
@@ -14,22 +18,22 @@ const (
 // guestLimits are the token buckets of the guest pages, and one more that keeps a blocked client from filling the
 // audit log: a rate-limit hit is audited at most once per key every ten minutes.
 type guestLimits struct {
-	opens, opensByAddr, unlocks, unlocksByAddr, reports *throttle
+	opens, opensByAddr, unlocks, unlocksByAddr, reports *throttle.Limiter
 }
 
 func newGuestLimits() guestLimits {
 	return guestLimits{
-		opens:         newThrottle(time.Hour/guestOpensPerLink, guestOpensPerLink),
-		opensByAddr:   newThrottle(30*time.Second, guestOpensPerAddress),
-		unlocks:       newThrottle(15*time.Minute/guestUnlocksPerLink, guestUnlocksPerLink),
-		unlocksByAddr: newThrottle(15*time.Minute/guestUnlocksPerAddr, guestUnlocksPerAddr),
-		reports:       newThrottle(10*time.Minute, 1),
+		opens:         throttle.New(time.Hour/guestOpensPerLink, guestOpensPerLink),
+		opensByAddr:   throttle.New(30*time.Second, guestOpensPerAddress),
+		unlocks:       throttle.New(15*time.Minute/guestUnlocksPerLink, guestUnlocksPerLink),
+		unlocksByAddr: throttle.New(15*time.Minute/guestUnlocksPerAddr, guestUnlocksPerAddr),
+		reports:       throttle.New(10*time.Minute, 1),
 	}
 }
 
 // guestLimitKey is one bucket of one throttle.
 type guestLimitKey struct {
-	t   *throttle
+	t   *throttle.Limiter
 	key string
 }
 
@@ -38,7 +42,7 @@ type guestLimitKey struct {
 func guestTake(now time.Time, keys ...guestLimitKey) (ok bool, wait time.Duration) {
 	blockedAny := false
 	for _, k := range keys {
-		if blocked, w := k.t.blocked(k.key, now); blocked {
+		if blocked, w := k.t.Blocked(k.key, now); blocked {
 			blockedAny, wait = true, max(wait, w)
 		}
 	}
@@ -46,7 +50,7 @@ func guestTake(now time.Time, keys ...guestLimitKey) (ok bool, wait time.Duratio
 		return false, max(wait, time.Second)
 	}
 	for _, k := range keys {
-		k.t.fail(k.key, now) // "fail" spends one attempt; here every attempt counts
+		k.t.Fail(k.key, now) // "fail" spends one attempt; here every attempt counts
 	}
 	return true, 0
 }

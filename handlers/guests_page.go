@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -168,7 +169,7 @@ var unlockMessages = map[string]views.FlashData{
 }
 
 func (a *access) guestPage(r *http.Request, token string, g guestLink) views.GuestPageData {
-	loc := loadZone(g.prop.TimeZone)
+	loc := tz.Load(g.prop.TimeZone)
 	d := views.GuestPageData{Property: g.prop.Name, Address: g.prop.Address, TimeZone: g.prop.TimeZone,
 		GuestName: g.link.GuestName, Window: spanText(g.link.StartsAt, g.link.EndsAt, loc),
 		Instructions: g.link.Instructions, State: "before"}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -36,12 +39,12 @@ func (t historyTarget) allowed() []string {
 }
 
 func hubHistorySection(r *http.Request, d Deps, h db.Hub) (templ.Component, error) {
-	data, _ := loadHistory(r, d, historyTarget{kind: "hub", id: h.ID, loc: loadZone(h.TimeZone)})
+	data, _ := loadHistory(r, d, historyTarget{kind: "hub", id: h.ID, loc: tz.Load(h.TimeZone)})
 	return views.HistorySection(data), nil
 }
 
 func deviceHistorySection(r *http.Request, d Deps, dev db.Device, h db.Hub) (templ.Component, error) {
-	t := historyTarget{kind: "device", id: dev.ID, devType: dev.Type, loc: loadZone(h.TimeZone)}
+	t := historyTarget{kind: "device", id: dev.ID, devType: dev.Type, loc: tz.Load(h.TimeZone)}
 	if len(t.allowed()) == 0 {
 		return nil, nil
 	}
@@ -70,7 +73,7 @@ func handleHistory(d Deps, kind string) http.Handler {
 		if kind == "hub" {
 			t.id = h.ID
 		}
-		t.loc = loadZone(h.TimeZone)
+		t.loc = tz.Load(h.TimeZone)
 		data, status := loadHistory(r, d, t)
 		return render(w, r, status, views.HistorySection(data))
 	})
@@ -92,7 +95,7 @@ func loadHistory(r *http.Request, d Deps, t historyTarget) (views.HistoryData, i
 	if !submitted {
 		return data, http.StatusOK
 	}
-	data.From, data.To = truncate(strings.TrimSpace(q.Get("history_from")), 20), truncate(strings.TrimSpace(q.Get("history_to")), 20)
+	data.From, data.To = clip.String(strings.TrimSpace(q.Get("history_from")), 20), clip.String(strings.TrimSpace(q.Get("history_to")), 20)
 	query, err := parseHistoryQuery(data.From, data.To, chosen, t.allowed(), t.loc)
 	if err != nil {
 		fe, _ := asCmdFormError(err)
@@ -178,7 +181,7 @@ func fetchHistory(ctx context.Context, up *Upstream, t historyTarget, q smarthom
 		}
 		for ev, items := range res {
 			for _, a := range items {
-				add(a.ActivityTime, firstNonEmpty(a.MessageType, ev), a.Details.String(), a.User)
+				add(a.ActivityTime, cmp.Or(a.MessageType, ev), a.Details.String(), a.User)
 			}
 		}
 	}
@@ -192,7 +195,7 @@ func fetchHistory(ctx context.Context, up *Upstream, t historyTarget, q smarthom
 
 func hubActivityText(a smarthome.HubActivity) string {
 	parts := []string{"Node " + a.NodeID.String()}
-	if name := firstNonEmpty(a.DeviceName, a.DeviceID); name != "" {
+	if name := cmp.Or(a.DeviceName, a.DeviceID); name != "" {
 		parts = append(parts, name)
 	}
 	if a.DeviceType != "" {

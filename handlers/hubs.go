@@ -1,18 +1,21 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
 func handleHubList(d Deps) http.Handler {
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
-		f := views.HubFilterData{Q: truncate(q.Get("q"), maxQuery), Offline: q.Get("offline") != ""}
+		f := views.HubFilterData{Q: clip.String(q.Get("q"), maxQuery), Offline: q.Get("offline") != ""}
 		pageNo, _ := strconv.Atoi(q.Get("page"))
 		filter := db.HubFilter{Query: f.Q, Offline: f.Offline, Page: max(pageNo, 1), PerPage: listPageSize}
 		res, err := d.Store.ListHubs(r.Context(), filter)
@@ -53,7 +56,7 @@ func handleHub(d Deps) http.Handler {
 		if err != nil {
 			return err
 		}
-		loc := loadZone(h.TimeZone)
+		loc := tz.Load(h.TimeZone)
 		data := views.HubDetailData{ID: h.ID, Name: h.HomeName, Serial: h.SerialNo, Online: h.Online,
 			PowerSource: powerLabel(h.PowerSource), Battery: batteryData(h.Battery), Signal: h.Signal, Firmware: h.Firmware,
 			Model: h.Model, NetworkType: networkLabel(h.NetworkType), TimeZone: h.TimeZone, Sync: sync}
@@ -71,7 +74,7 @@ func handleHub(d Deps) http.Handler {
 		if data.Sections, err = hubSectionsFor(r, d, h); err != nil {
 			return err
 		}
-		meta := pageMeta(r, firstNonEmpty(h.HomeName, "Hub "+h.SerialNo), views.NavHubs)
+		meta := pageMeta(r, cmp.Or(h.HomeName, "Hub "+h.SerialNo), views.NavHubs)
 		meta.EventsURL = eventsURL(0, h.ID, "") // live activity, status and alerts of this hub
 		meta.Notices = upstreamNotice(sync)
 		return render(w, r, http.StatusOK, views.HubPage(meta, data))

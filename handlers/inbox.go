@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -62,8 +64,8 @@ func handleInbox(d Deps, opts Options, limiter *inboxLimiter) http.Handler {
 
 func inboxRow(e db.InboxEntry) views.InboxRowData {
 	row := views.InboxRowData{ID: strconv.FormatInt(e.ID, 10), Status: e.Status, Reason: e.Reason,
-		ReasonLabel: firstNonEmpty(inboxReasons[e.Reason], e.Reason), Detail: e.Detail, Verified: e.Verified,
-		RemoteAddr: e.RemoteAddr, WebhookID: e.WebhookID, Body: clip(string(e.Body), 2000), BodySize: byteSize(e.BodySize),
+		ReasonLabel: cmp.Or(inboxReasons[e.Reason], e.Reason), Detail: e.Detail, Verified: e.Verified,
+		RemoteAddr: e.RemoteAddr, WebhookID: e.WebhookID, Body: clip.String(string(e.Body), 2000), BodySize: byteSize(e.BodySize),
 		Truncated: e.Truncated, Suppressed: e.Suppressed, Attempts: e.Attempts, ProcessedBy: e.ProcessedBy,
 		CanReprocess: e.Status == db.InboxFailed && !e.Truncated, Held: e.Status == db.InboxProcessed && e.Held,
 		AppliedBy: e.AppliedBy}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"net/http"
@@ -147,7 +148,7 @@ func altKeys(ev *smarthome.Event, a db.Activity, webhookID string) [][32]byte {
 
 // rejection says why the receiver did not accept the delivery.
 func (rp *inboxReprocess) rejection() string {
-	return firstNonEmpty(inboxReasons[rp.e.Reason], rp.e.Reason) + ": " + rp.e.Detail
+	return cmp.Or(inboxReasons[rp.e.Reason], rp.e.Reason) + ": " + rp.e.Detail
 }
 
 func (rp *inboxReprocess) audit(outcome, detail string) {

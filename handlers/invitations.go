@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -15,7 +17,7 @@ import (
 func handleInvitations(a *access) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
-		d := views.InvitationListData{Q: truncate(strings.TrimSpace(q.Get("q")), maxQuery), Status: q.Get("status")}
+		d := views.InvitationListData{Q: clip.String(strings.TrimSpace(q.Get("q")), maxQuery), Status: q.Get("status")}
 		if d.Status != db.InvitationActive && d.Status != db.InvitationRemoved {
 			d.Status = ""
 		}
@@ -46,7 +48,7 @@ func handleInvitationNew(a *access) http.Handler {
 			if err != nil {
 				return err
 			}
-			form.PropertyID, form.PropertyName, form.From = strconv.FormatInt(p.ID, 10), p.Name, localToday(a.now(), loadZone(p.TimeZone))
+			form.PropertyID, form.PropertyName, form.From = strconv.FormatInt(p.ID, 10), p.Name, localToday(a.now(), tz.Load(p.TimeZone))
 		} else {
 			var err error
 			if form.Properties, err = a.propertyChoices(r, ""); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -148,13 +149,13 @@ func mirrorInvitation(inv smarthome.Invitation) (db.Invitation, error) {
 		LockCodeID: inv.LockCodeID, CreatedAt: inv.CreatedAt.UTC(), UpdatedAt: inv.UpdatedAt.UTC()}
 	from, err := time.Parse(smarthome.InvitationDateLayout, inv.FromTime)
 	if err != nil {
-		return m, fmt.Errorf("invitation %d: from_time %q: %w", inv.ID, truncate(inv.FromTime, 20), err)
+		return m, fmt.Errorf("invitation %d: from_time %q: %w", inv.ID, clip.String(inv.FromTime, 20), err)
 	}
 	m.FromDate = from.Format(accessDateLayout)
 	if inv.ToTime != nil && *inv.ToTime != "" {
 		to, err := time.Parse(smarthome.InvitationDateLayout, *inv.ToTime)
 		if err != nil {
-			return m, fmt.Errorf("invitation %d: to_time %q: %w", inv.ID, truncate(*inv.ToTime, 20), err)
+			return m, fmt.Errorf("invitation %d: to_time %q: %w", inv.ID, clip.String(*inv.ToTime, 20), err)
 		}
 		m.ToDate = to.Format(accessDateLayout)
 	}

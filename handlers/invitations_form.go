@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -56,7 +57,7 @@ func (a *access) parseInvitationForm(r *http.Request, inv *db.Invitation, prop d
 			p.add("To must be a date, like 2027-03-20, or empty for no end.")
 		}
 	}
-	loc := loadZone(in.property.TimeZone)
+	loc := tz.Load(in.property.TimeZone)
 	now, _ := parseDateField(localToday(a.now(), loc))
 	switch {
 	case in.from.IsZero():

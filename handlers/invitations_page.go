@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -32,7 +34,7 @@ type invitationPageParts struct {
 }
 
 func (a *access) invitationPage(r *http.Request, inv db.Invitation, p db.Property, parts invitationPageParts) (views.InvitationPageData, error) {
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	id := strconv.FormatInt(inv.ID, 10)
 	d := views.InvitationPageData{Row: invitationRow(inv, p.Name), TimeZone: p.TimeZone, NewLink: parts.newLink}
 	names, err := a.lockNames(r.Context(), p.ID)
@@ -53,7 +55,7 @@ func (a *access) invitationPage(r *http.Request, inv db.Invitation, p db.Propert
 	parts.form.Action, parts.form.Editing = invitationURL(inv.ID), true
 	d.Form = *parts.form
 	if parts.linkForm == nil {
-		parts.linkForm = &views.GuestLinkFormData{GuestName: truncate(inv.Name, maxLinkGuestName)}
+		parts.linkForm = &views.GuestLinkFormData{GuestName: clip.String(inv.Name, maxLinkGuestName)}
 	}
 	parts.linkForm.Action = invitationURL(inv.ID) + "/links"
 	d.LinkForm = *parts.linkForm
@@ -166,7 +168,7 @@ func handleInvitationCode(a *access) http.Handler {
 		if err != nil {
 			return err
 		}
-		s := a.codeStatus(r.Context(), inv.LockCodeID, names, loadZone(p.TimeZone),
+		s := a.codeStatus(r.Context(), inv.LockCodeID, names, tz.Load(p.TimeZone),
 			"invitation-code-status-"+strconv.FormatInt(inv.ID, 10), invitationURL(inv.ID)+"/code")
 		return render(w, r, http.StatusOK, views.CodeStatus(s))
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -75,7 +76,7 @@ func (a *access) accessSection(ctx context.Context, p db.Property) (views.Access
 	pid := url.QueryEscape(data.PropertyID)
 	data.NewReservationURL = "/reservations/new?property_id=" + pid
 	data.NewInvitationURL = "/invitations/new?property_id=" + pid
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	rs, err := a.Store.ReservationsByProperty(ctx, p.ID, a.now().Add(-recentStays))
 	if err != nil {
 		return data, err

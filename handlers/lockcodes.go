@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -38,7 +39,7 @@ func lcPropertyScope(ctx context.Context, store *db.Store, id int64) (lcScope, e
 
 // lcScopeOf is the scope of a property whose devices are already read.
 func lcScopeOf(p db.Property, devices []db.Device) lcScope {
-	sc := lcScope{property: p, loc: loadZone(p.TimeZone)}
+	sc := lcScope{property: p, loc: tz.Load(p.TimeZone)}
 	for _, d := range devices {
 		if lcIsLock(d.Type) {
 			sc.locks = append(sc.locks, d)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -57,7 +58,7 @@ func lcTargetZone(ctx context.Context, store *db.Store, sc lcScope, targets []db
 		}
 		zone = z
 	}
-	return loadZone(zone), ""
+	return tz.Load(zone), ""
 }
 
 // conflicts checks a code about to be saved against the mirror: the same PIN valid at an overlapping time on one of

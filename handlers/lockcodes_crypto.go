@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -16,7 +17,7 @@ const lcKeyLabel = "lock-code-pin-aes-gcm-v1"
 // DeriveCodeKey derives the 32-byte key that seals lock-code PINs in the mirror from the session secret. Keep the
 // secret stable: PINs sealed under an older key cannot be opened, and stay unreadable until the next lock-code sync
 // re-reads them from the upstream.
-func DeriveCodeKey(sessionSecret string) []byte { return deriveKey(sessionSecret, lcKeyLabel) }
+func DeriveCodeKey(sessionSecret string) []byte { return auth.DeriveKey(sessionSecret, lcKeyLabel) }
 
 // errLCNoKey means the server was built without Deps.CodeKey: it cannot store PINs, so it issues no codes.
 var errLCNoKey = errors.New("handlers: no lock-code key configured")

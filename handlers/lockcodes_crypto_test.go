@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -58,7 +59,7 @@ func TestLCSealer(t *testing.T) {
 	if _, err := newLCSealer(nil); err == nil {
 		t.Error("a sealer without a key")
 	}
-	if !bytes.Equal(DeriveCodeKey("a"), DeriveCodeKey("a")) || bytes.Equal(DeriveCodeKey(testSecret), deriveKey(testSecret, "cookie-aes")) {
+	if !bytes.Equal(DeriveCodeKey("a"), DeriveCodeKey("a")) || bytes.Equal(DeriveCodeKey(testSecret), auth.DeriveKey(testSecret, "cookie-aes")) {
 		t.Error("the code key is not a stable key of its own")
 	}
 }

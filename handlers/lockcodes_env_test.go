@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -20,7 +21,7 @@ import (
 // webhook observers.
 type lcEnv struct {
 	*testEnv
-	observed *Observers
+	observed *observe.Observers
 }
 
 // lcProperty is the first property of the simulator's portfolio: New York (it has daylight saving), its hub always
@@ -31,7 +32,7 @@ func newLCEnv(t *testing.T, opts ...envOption) *lcEnv {
 	t.Helper()
 	env := newTestEnv(t, opts...)
 	logger := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e := &lcEnv{testEnv: env, observed: &Observers{}}
+	e := &lcEnv{testEnv: env, observed: &observe.Observers{}}
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,
 		Syncer: env.syncer, Upstream: NewUpstream(env.api), Broker: env.broker, Observed: e.observed,
 		CodeKey: DeriveCodeKey(testSecret)}, Options{})

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -265,7 +266,7 @@ func lcParseLocal(label, v string, loc *time.Location) (time.Time, string) {
 // view is the form's data for re-rendering: what was typed, never the PIN.
 func (f lcForm) view(sc lcScope, action string, editing bool, problems map[string]string) views.LockCodeFormData {
 	v := views.LockCodeFormData{Action: action, Editing: editing, PropertyID: sc.propertyID(),
-		PropertyName: sc.property.Name, TimeZone: firstNonEmpty(sc.property.TimeZone, "UTC"), Name: f.name,
+		PropertyName: sc.property.Name, TimeZone: cmp.Or(sc.property.TimeZone, "UTC"), Name: f.name,
 		Scope: f.scope, Validity: f.validity, Starts: f.starts, Ends: f.ends, DailyFrom: f.dailyFrom, DailyTo: f.dailyTo,
 		Errors: problems, CancelURL: lcPropertyPath(sc.property.ID) + "/lock-codes"}
 	if !slices.Contains(views.ValidityChoices, v.Validity) {

@@ -2,12 +2,15 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"log/slog"
 	"net/url"
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -25,7 +28,7 @@ func lcFailureText(reason string) (string, string) {
 	case "":
 		return "Failed (no reason given)", "Retry; if it fails again, check the lock and its hub."
 	}
-	return "Smart Home error: " + truncate(reason, 120), "Retry; if it fails again, check the lock and its hub."
+	return "Smart Home error: " + clip.String(reason, 120), "Retry; if it fails again, check the lock and its hub."
 }
 
 // lcStatusData is a code's state on one lock, with times in loc.
@@ -60,7 +63,7 @@ func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.L
 	case c.CreatedBy != nil:
 		r.IssuedBy = "Issued here"
 	default:
-		r.IssuedBy = "Made in the Smart Home service (" + firstNonEmpty(c.CodeType, "code") + ")"
+		r.IssuedBy = "Made in the Smart Home service (" + cmp.Or(c.CodeType, "code") + ")"
 	}
 	r.CanReveal = p.can(capManageAccess) && (p.can(capRevealAnyCode) || (c.CreatedBy != nil && *c.CreatedBy == p.user.ID))
 	for _, dv := range c.Devices {
@@ -70,7 +73,7 @@ func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.L
 		if deviceID != "" && dv.DeviceID != deviceID {
 			continue
 		}
-		r.Statuses = append(r.Statuses, lcStatusData(c.ID, dv, firstNonEmpty(names[dv.DeviceID], "Lock"), loc))
+		r.Statuses = append(r.Statuses, lcStatusData(c.ID, dv, cmp.Or(names[dv.DeviceID], "Lock"), loc))
 	}
 	return r
 }
@@ -95,7 +98,7 @@ func (s *lockCodeService) publishChanges(ctx context.Context, prev *db.LockCode,
 		}
 		if loc == nil {
 			p, _ := s.d.Store.Property(ctx, cur.PropertyID)
-			loc = loadZone(p.TimeZone)
+			loc = tz.Load(p.TimeZone)
 		}
 		st := lcStatusData(cur.ID, dv, "", loc)
 		if dv.Status == db.LockCodeFailed { // the row's actions must now offer Retry, for whoever may use it

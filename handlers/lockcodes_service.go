@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -63,7 +65,7 @@ func (z *lcZones) property(id int64) *time.Location {
 		return loc
 	}
 	p, _ := z.store.Property(z.ctx, id) // unknown: UTC
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	z.props[id] = loc
 	return loc
 }
@@ -74,7 +76,7 @@ func (z *lcZones) hub(hubID string, propertyID int64) *time.Location {
 	}
 	loc := z.property(propertyID)
 	if h, err := z.store.Hub(z.ctx, hubID); err == nil && h.TimeZone != "" {
-		loc = loadZone(h.TimeZone)
+		loc = tz.Load(h.TimeZone)
 	}
 	z.hubs[hubID] = loc
 	return loc
@@ -220,7 +222,7 @@ func lcPending(c db.LockCode) bool {
 
 // observe is the webhook observer: a lock reported a code added, failed or deleted, so the codes it may concern
 // are re-read at once (by the tracker, off the webhook's request). The webhook names the code only by its name.
-func (s *lockCodeService) observe(ctx context.Context, ob Observation) {
+func (s *lockCodeService) observe(ctx context.Context, ob observe.Observation) {
 	switch ob.MessageType {
 	case "lock_code_added", "lock_code_failed", "lock_code_deleted":
 	default:

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 )
 
 // lcService builds a lock-code service over the env's store and upstream, as addRoutes does.
-func (e *lcEnv) lcService(t *testing.T) (*lockCodeService, *Observers) {
+func (e *lcEnv) lcService(t *testing.T) (*lockCodeService, *observe.Observers) {
 	t.Helper()
-	obs := &Observers{}
+	obs := &observe.Observers{}
 	logger := slog.New(slog.NewJSONHandler(e.logs, nil))
 	svc := newLockCodeService(Deps{Logger: logger, Store: e.store, Upstream: NewUpstream(e.api), Broker: e.broker,
 		Observed: obs, CodeKey: DeriveCodeKey(testSecret)})
@@ -70,8 +71,8 @@ func TestLockCodeSyncAndTracker(t *testing.T) {
 		t.Errorf("the tracker watches %d codes, want the one in flight", svc.tracker.watching())
 	}
 
-	obs.Notify(t.Context(), Observation{DeviceID: lock.ID, MessageType: "Lock", Actor: "Reservation Ana"})
-	obs.Notify(t.Context(), Observation{DeviceID: lock.ID, MessageType: "lock_code_added", Actor: "Reservation Ana"})
+	obs.Notify(t.Context(), observe.Observation{DeviceID: lock.ID, MessageType: "Lock", Actor: "Reservation Ana"})
+	obs.Notify(t.Context(), observe.Observation{DeviceID: lock.ID, MessageType: "lock_code_added", Actor: "Reservation Ana"})
 	svc.tracker.mu.Lock()
 	tc := svc.tracker.codes[id]
 	poked := tc == nil || !tc.next.After(time.Now())

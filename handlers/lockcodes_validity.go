@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -214,7 +215,7 @@ func lcPeriodMeets(start, end time.Time, ws []lcWindow, loc *time.Location) bool
 func (v lcValidity) summary(loc *time.Location) string {
 	switch v.Kind {
 	case smarthome.ValiditySpecificPeriod:
-		return v.Start.In(loc).Format(localLayout) + " – " + v.End.In(loc).Format(localLayout)
+		return v.Start.In(loc).Format(tz.Layout) + " – " + v.End.In(loc).Format(tz.Layout)
 	case smarthome.ValidityDayOfWeek, smarthome.ValidityDailyRepeating:
 		parts := make([]string, 0, len(v.Windows))
 		for _, w := range v.Windows {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -29,9 +31,9 @@ func moveOutWho(r *http.Request, values func(string) string) (email, problem str
 	}
 	email = strings.TrimSpace(values("email"))
 	var p formProblems
-	p.checkEmail("The resident's email", truncate(email, maxAccessFieldBytes), true)
+	p.checkEmail("The resident's email", clip.String(email, maxAccessFieldBytes), true)
 	if len(p) > 0 {
-		return truncate(email, maxAccessEmail), p[0]
+		return clip.String(email, maxAccessEmail), p[0]
 	}
 	return email, ""
 }
@@ -64,7 +66,7 @@ func (a *access) planMoveOut(ctx context.Context, prop db.Property, email string
 }
 
 func (a *access) moveOutConfirm(r *http.Request, plan moveOutPlan) views.MoveOutConfirmData {
-	loc := loadZone(plan.prop.TimeZone)
+	loc := tz.Load(plan.prop.TimeZone)
 	d := views.MoveOutConfirmData{PropertyID: strconv.FormatInt(plan.prop.ID, 10), Property: plan.prop.Name,
 		All: plan.email == db.MoveOutAll, Action: moveOutURL(plan.prop.ID)}
 	if !d.All {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -29,7 +30,7 @@ func (a *access) loadMoveOut(r *http.Request) (db.MoveOut, db.Property, error) {
 func (a *access) moveOutProgress(ctx context.Context, m db.MoveOut, p db.Property) (views.MoveOutPageData, error) {
 	ctx, cancel := context.WithTimeout(ctx, moveOutTimeout)
 	defer cancel()
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	m, statuses, err := a.confirmRemovals(ctx, m, p, loc)
 	if err != nil {
 		return views.MoveOutPageData{}, err

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -23,7 +25,7 @@ func propertyDeleteData(ctx context.Context, d Deps, p db.Property) (views.Prope
 		return data, err
 	}
 	for _, h := range hubs {
-		data.Hubs = append(data.Hubs, firstNonEmpty(h.HomeName, h.SerialNo, h.ID))
+		data.Hubs = append(data.Hubs, cmp.Or(h.HomeName, h.SerialNo, h.ID))
 	}
 	devices, err := d.Store.DevicesByProperty(ctx, p.ID)
 	if err != nil {
@@ -143,10 +145,10 @@ func handlePropertyDelete(d Deps) http.Handler {
 			return renderPropertyDelete(w, r, http.StatusConflict, data)
 		}
 		rec := auditRecord{action: "property.delete", targetType: "property", targetID: data.ID, propertyID: &id,
-			detail: fmt.Sprintf("%q with %d lock codes, %d invitations, %d schedules", truncate(p.Name, 100),
+			detail: fmt.Sprintf("%q with %d lock codes, %d invitations, %d schedules", clip.String(p.Name, 100),
 				len(data.LockCodes), len(data.Invitations), len(data.Schedules))}
 		if err := d.Upstream.DeleteProperty(r.Context(), id); err != nil && !errors.Is(err, smarthome.ErrNotFound) {
-			rec.outcome, rec.detail = "failed", rec.detail+": "+truncate(writeRefusal(err), 200)
+			rec.outcome, rec.detail = "failed", rec.detail+": "+clip.String(writeRefusal(err), 200)
 			audit(r, d.Store, d.Logger, rec)
 			status, msg := writeFailure(err)
 			data.Error = msg

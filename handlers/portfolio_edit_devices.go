@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -73,10 +74,10 @@ func handleDeviceAssign(d Deps) http.Handler {
 			from = "property " + strconv.FormatInt(*dev.PropertyID, 10)
 		}
 		rec := auditRecord{action: "device.assign", targetType: "device", targetID: dev.ID, propertyID: &id,
-			detail: fmt.Sprintf("%s → property %d %q", from, id, truncate(p.Name, 100))}
+			detail: fmt.Sprintf("%s → property %d %q", from, id, clip.String(p.Name, 100))}
 		updated, err := d.Upstream.AssignDevice(ctx, dev.ID, id)
 		if err != nil {
-			rec.outcome, rec.detail = "failed", rec.detail+": "+truncate(writeRefusal(err), 200)
+			rec.outcome, rec.detail = "failed", rec.detail+": "+clip.String(writeRefusal(err), 200)
 			audit(r, d.Store, d.Logger, rec)
 			status, msg := writeFailure(err)
 			return assignCard(w, r, d, dev, status, msg, "")

@@ -1,18 +1,20 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
 
 func renderHubForm(w http.ResponseWriter, r *http.Request, status int, f views.HubFormData) error {
-	return render(w, r, status, views.HubFormPage(pageMeta(r, "Edit "+firstNonEmpty(f.HomeName, "hub"), views.NavHubs), f))
+	return render(w, r, status, views.HubFormPage(pageMeta(r, "Edit "+cmp.Or(f.HomeName, "hub"), views.NavHubs), f))
 }
 
 // handleHubEditForm shows the hub form. The mirror keeps only the hub's one-line address, so the address fields
@@ -29,7 +31,7 @@ func handleHubEditForm(d Deps) http.Handler {
 				"). Fields left empty keep their current value."
 		} else {
 			f.HomeName, f.StreetAddress, f.City, f.State = up.HomeName, up.StreetAddress, up.City, up.State
-			f.Zipcode, f.TimeZone = up.Zipcode.String(), firstNonEmpty(up.Settings.TimeZone, up.TimeZone, h.TimeZone)
+			f.Zipcode, f.TimeZone = up.Zipcode.String(), cmp.Or(up.Settings.TimeZone, up.TimeZone, h.TimeZone)
 		}
 		return renderHubForm(w, r, http.StatusOK, f)
 	})
@@ -86,7 +88,7 @@ func handleHubUpdate(d Deps) http.Handler {
 			detail: hubChanges(old, f)}
 		detail, err := d.Upstream.UpdateHub(ctx, old.ID, u)
 		if err != nil {
-			rec.outcome, rec.detail = "failed", rec.detail+": "+truncate(writeRefusal(err), 200)
+			rec.outcome, rec.detail = "failed", rec.detail+": "+clip.String(writeRefusal(err), 200)
 			audit(r, d.Store, d.Logger, rec)
 			status, msg := writeFailure(err)
 			f.Errors = []string{msg}

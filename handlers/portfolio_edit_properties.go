@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -69,10 +70,10 @@ func handlePropertyCreate(d Deps) http.Handler {
 			f.Errors = problems
 			return renderPropertyForm(w, r, http.StatusUnprocessableEntity, f)
 		}
-		rec := auditRecord{action: "property.create", targetType: "property", detail: fmt.Sprintf("%q, %s", truncate(f.Name, 100), f.TimeZone)}
+		rec := auditRecord{action: "property.create", targetType: "property", detail: fmt.Sprintf("%q, %s", clip.String(f.Name, 100), f.TimeZone)}
 		p, err := d.Upstream.CreateProperty(r.Context(), propertyRequest(f))
 		if err != nil {
-			rec.outcome, rec.detail = "failed", rec.detail+": "+truncate(writeRefusal(err), 200)
+			rec.outcome, rec.detail = "failed", rec.detail+": "+clip.String(writeRefusal(err), 200)
 			audit(r, d.Store, d.Logger, rec)
 			status, msg := writeFailure(err)
 			f.Errors = []string{msg}
@@ -131,7 +132,7 @@ func handlePropertyUpdate(d Deps) http.Handler {
 			detail: propertyChanges(old.Name, old.StreetAddress, old.City, old.State, old.Zipcode, old.TimeZone, f)}
 		p, err := d.Upstream.UpdateProperty(r.Context(), id, propertyRequest(f))
 		if err != nil {
-			rec.outcome, rec.detail = "failed", rec.detail+": "+truncate(writeRefusal(err), 200)
+			rec.outcome, rec.detail = "failed", rec.detail+": "+clip.String(writeRefusal(err), 200)
 			audit(r, d.Store, d.Logger, rec)
 			status, msg := writeFailure(err)
 			f.Errors = []string{msg}

@@ -1,49 +1,29 @@
 package handlers
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
 // This file maps store rows to view models: times in the property's zone, batteries with the low threshold,
 // device state per type. Templates do no formatting of their own.
 
-const localLayout = "Jan 2, 2006 3:04 PM MST"
-
-// zones caches parsed time zones: time.LoadLocation reads and parses tzdata on every call, which showed up as a
-// seventh of a list page's CPU. The set of zones is small and fixed, so the cache needs no eviction.
-var zones sync.Map // name → *time.Location
-
-// loadZone returns the named IANA zone, or UTC when the name is empty or unknown (a bad zone never fails a page).
-func loadZone(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
-	if loc, ok := zones.Load(name); ok {
-		return loc.(*time.Location)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	zones.Store(name, loc)
-	return loc
-}
-
 // localTimes formats t in loc, and as RFC 3339 UTC for <time datetime>. A nil or zero time gives two empty strings.
 func localTimes(t *time.Time, loc *time.Location) (local, iso string) {
 	if t == nil || t.IsZero() {
 		return "", ""
 	}
-	return t.In(loc).Format(localLayout), t.UTC().Format(time.RFC3339)
+	return t.In(loc).Format(tz.Layout), t.UTC().Format(time.RFC3339)
 }
 
 func ago(d time.Duration) string {
@@ -74,7 +54,7 @@ func batteryData(b *int) views.BatteryData {
 }
 
 func hubRow(h db.Hub, propertyName string, devices int) views.HubRowData {
-	local, iso := localTimes(h.LastHeartbeatAt, loadZone(h.TimeZone))
+	local, iso := localTimes(h.LastHeartbeatAt, tz.Load(h.TimeZone))
 	r := views.HubRowData{ID: h.ID, Name: h.HomeName, Serial: h.SerialNo, PropertyName: propertyName, Online: h.Online,
 		LastHeartbeat: local, LastHeartbeatISO: iso, Battery: batteryData(h.Battery), Devices: devices}
 	if h.PropertyID != nil {
@@ -88,7 +68,7 @@ func deviceRow(d db.Device, loc *time.Location) views.DeviceRowData {
 }
 
 func deviceName(d db.Device) string {
-	return firstNonEmpty(d.Name, d.OccupantSetting, d.Type)
+	return cmp.Or(d.Name, d.OccupantSetting, d.Type)
 }
 
 // groupDevices groups devices by type in a stable order: locks first (what staff look for), then by type name.
@@ -183,15 +163,15 @@ func deviceState(d db.Device, loc *time.Location) views.DeviceStateData {
 func rawValue(raw json.RawMessage) string {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return truncate(s, 120)
+		return clip.String(s, 120)
 	}
-	return truncate(string(raw), 120)
+	return clip.String(string(raw), 120)
 }
 
 func parseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("bad id %q", truncate(s, 40))
+		return 0, fmt.Errorf("bad id %q", clip.String(s, 40))
 	}
 	return id, nil
 }

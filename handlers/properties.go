@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -20,7 +22,7 @@ func lastPage(total, perPage int) int { return max(1, (total+perPage-1)/max(perP
 func handlePropertyList(d Deps) http.Handler {
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
-		f := views.PropertyFilterData{Q: truncate(q.Get("q"), maxQuery), HubOffline: q.Get("hub_offline") != "",
+		f := views.PropertyFilterData{Q: clip.String(q.Get("q"), maxQuery), HubOffline: q.Get("hub_offline") != "",
 			LowBattery: q.Get("low_battery") != "", HasAlerts: q.Get("has_alerts") != "", Sort: q.Get("sort"), Dir: q.Get("dir")}
 		switch f.Sort {
 		case "name", "city", "alerts", "synced":
@@ -48,7 +50,7 @@ func handlePropertyList(d Deps) http.Handler {
 		data := views.PropertyListData{Filter: f, Total: res.Total, Sync: sync,
 			Pages: views.Paginate("/properties", q, res.Page, lastPage(res.Total, res.PerPage), "#property-results")}
 		for _, p := range res.Items {
-			local, iso := localTimes(&p.SyncedAt, loadZone(p.TimeZone))
+			local, iso := localTimes(&p.SyncedAt, tz.Load(p.TimeZone))
 			data.Rows = append(data.Rows, views.PropertyRowData{ID: strconv.FormatInt(p.ID, 10), Name: p.Name,
 				Address: p.Address, City: p.City, TimeZone: p.TimeZone, Hubs: p.Hubs, HubsOffline: p.HubsOffline,
 				Devices: p.Devices, LowBattery: p.LowBattery, Alerts: p.Alerts, Synced: local, SyncedISO: iso})
@@ -82,7 +84,7 @@ func handleProperty(d Deps) http.Handler {
 		if err != nil {
 			return err
 		}
-		loc := loadZone(p.TimeZone)
+		loc := tz.Load(p.TimeZone)
 		perHub := map[string]int{}
 		for _, dev := range devices {
 			perHub[dev.HubID]++

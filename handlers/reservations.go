@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -84,7 +85,7 @@ func handleReservationCreate(a *access) http.Handler {
 		}
 		audit(r, a.Store, a.Logger, auditRecord{action: "reservation.create", targetType: "reservation",
 			targetID: strconv.FormatInt(res.ID, 10), propertyID: &pid, outcome: db.OutcomeOK,
-			detail: "stay " + spanText(m.CheckIn, m.CheckOut, loadZone(in.property.TimeZone))})
+			detail: "stay " + spanText(m.CheckIn, m.CheckOut, tz.Load(in.property.TimeZone))})
 		redirect(w, r, reservationURL(res.ID)+"?flash=reservation-created")
 		return nil
 	})
@@ -160,7 +161,7 @@ func (a *access) savedReservation(w http.ResponseWriter, r *http.Request, old db
 		return err
 	}
 	a.codes.forget(old.LockCodeID)
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	audit(r, a.Store, a.Logger, auditRecord{action: "reservation.update", targetType: "reservation",
 		targetID: strconv.FormatInt(id, 10), propertyID: &p.ID, outcome: db.OutcomeOK,
 		detail: "stay " + spanText(old.CheckIn, old.CheckOut, loc) + " → " + spanText(m.CheckIn, m.CheckOut, loc)})

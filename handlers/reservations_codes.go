@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -112,7 +113,7 @@ func (a *access) codeStatus(ctx context.Context, lockCodeID string, names map[st
 		counts[d.Status]++
 		l := views.CodeLockData{Name: names[d.DeviceID], Status: d.Status, Error: d.Error}
 		if l.Name == "" {
-			l.Name = "Lock " + truncate(d.DeviceID, 8)
+			l.Name = "Lock " + clip.String(d.DeviceID, 8)
 		}
 		upd := d.UpdatedAt
 		l.Updated, l.UpdatedISO = localTimes(&upd, loc)

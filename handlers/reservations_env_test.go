@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -68,7 +69,7 @@ func newAccessEnv(t *testing.T) *accessEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &accessEnv{testEnv: env, prop: p, loc: loadZone(accessZone)}
+	a := &accessEnv{testEnv: env, prop: p, loc: tz.Load(accessZone)}
 	for _, d := range devs {
 		if d.Type == "lock" {
 			a.locks = append(a.locks, d)

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -142,7 +144,7 @@ func (a *access) formProperty(r *http.Request, p *formProblems) (db.Property, bo
 			return db.Property{}, false
 		}
 	}
-	p.add("Choose a property from the list: property %q is unknown.", truncate(raw, 40))
+	p.add("Choose a property from the list: property %q is unknown.", clip.String(raw, 40))
 	return db.Property{}, false
 }
 
@@ -175,7 +177,7 @@ func (a *access) parseReservationForm(r *http.Request, prop *db.Property) (reser
 	} else if got, ok := a.formProperty(r, &p); ok {
 		in.property = got
 	}
-	loc := loadZone(in.property.TimeZone)
+	loc := tz.Load(in.property.TimeZone)
 	p.checkName("Guest name", in.guestName, maxAccessGuestName, true)
 	p.checkEmail("Guest email", in.email, false)
 	p.checkPhone("Guest phone", in.phone)
@@ -198,7 +200,7 @@ func (a *access) parseReservationForm(r *http.Request, prop *db.Property) (reser
 
 // emptyOversized drops every echoed value of a form that carried an oversized field, so the page stays small.
 func emptyOversized(f views.ReservationFormData) views.ReservationFormData {
-	return views.ReservationFormData{PropertyID: truncate(f.PropertyID, 20)}
+	return views.ReservationFormData{PropertyID: clip.String(f.PropertyID, 20)}
 }
 
 // request is the upstream body of a validated form.

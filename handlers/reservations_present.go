@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -39,7 +40,7 @@ func mayRevealStayCode(p *principal, createdBy *int64) bool {
 
 // reservationPage builds the reservation page; form is the edit form as submitted (nil: filled from res).
 func (a *access) reservationPage(r *http.Request, res db.Reservation, p db.Property, form *views.ReservationFormData) (views.ReservationPageData, error) {
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	id := strconv.FormatInt(res.ID, 10)
 	row := a.reservationRow(res, loc)
 	d := views.ReservationPageData{ID: id, PropertyID: strconv.FormatInt(p.ID, 10), PropertyName: p.Name,
@@ -85,7 +86,7 @@ func handleReservationCode(a *access) http.Handler {
 			return err
 		}
 		id := strconv.FormatInt(res.ID, 10)
-		s := a.codeStatus(r.Context(), res.LockCodeID, names, loadZone(p.TimeZone), "reservation-code-status-"+id,
+		s := a.codeStatus(r.Context(), res.LockCodeID, names, tz.Load(p.TimeZone), "reservation-code-status-"+id,
 			reservationURL(res.ID)+"/code")
 		return render(w, r, http.StatusOK, views.CodeStatus(s))
 	})

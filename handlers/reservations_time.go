@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/keyless/dashboard/domain/tz"
 )
 
 // Layouts of the HTML date and datetime-local inputs. A datetime-local value carries no zone: it is read in the
@@ -111,5 +113,5 @@ func localToday(now time.Time, loc *time.Location) string {
 // spanText shows a window in loc, each end with its own zone abbreviation, so a DST change inside it reads right:
 // "Mar 13, 2027 3:00 PM EST – Mar 15, 2027 11:00 AM EDT".
 func spanText(from, to time.Time, loc *time.Location) string {
-	return fmt.Sprintf("%s – %s", from.In(loc).Format(localLayout), to.In(loc).Format(localLayout))
+	return fmt.Sprintf("%s – %s", from.In(loc).Format(tz.Layout), to.In(loc).Format(tz.Layout))
 }

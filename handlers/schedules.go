@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -38,8 +40,8 @@ func scheduleZonesFor(ctx context.Context, d Deps, dev db.Device, hub db.Hub) (s
 		}
 		propertyZone = p.TimeZone
 	}
-	z := scheduleZones{blockName: firstNonEmpty(hub.TimeZone, propertyZone, "UTC")}
-	z.block, z.show = loadZone(z.blockName), loadZone(firstNonEmpty(propertyZone, z.blockName))
+	z := scheduleZones{blockName: cmp.Or(hub.TimeZone, propertyZone, "UTC")}
+	z.block, z.show = tz.Load(z.blockName), tz.Load(cmp.Or(propertyZone, z.blockName))
 	if propertyZone != "" && hub.TimeZone != "" && propertyZone != hub.TimeZone {
 		z.note = "The property is in " + propertyZone + " but its hub runs on " + hub.TimeZone +
 			" time: block times are the hub's. Correct the hub's time zone if it is wrong."

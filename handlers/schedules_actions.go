@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -35,7 +37,7 @@ func writeRefusal(err error) string {
 	}
 	msg := err.Error()
 	if p := smarthome.ErrValidation.Error() + ": "; len(msg) > len(p) && msg[:len(p)] == p {
-		return truncate(msg[len(p):], 300)
+		return clip.String(msg[len(p):], 300)
 	}
 	return "no reason given"
 }
@@ -60,9 +62,9 @@ func handleScheduleActivate(d Deps) http.Handler {
 			return err
 		}
 		rec := auditRecord{action: "schedule.activate", targetType: "device", targetID: dev.ID, propertyID: dev.PropertyID,
-			detail: fmt.Sprintf("schedule %s %q", sc.ID, truncate(sc.Name, 100))}
+			detail: fmt.Sprintf("schedule %s %q", sc.ID, clip.String(sc.Name, 100))}
 		if err := d.Upstream.ActivateSchedule(r.Context(), dev.ID, sc.ID); err != nil {
-			rec.outcome, rec.detail = "failed", rec.detail+": "+truncate(writeRefusal(err), 200)
+			rec.outcome, rec.detail = "failed", rec.detail+": "+clip.String(writeRefusal(err), 200)
 			audit(r, d.Store, d.Logger, rec)
 			status, msg := writeFailure(err)
 			d.Logger.LogAttrs(r.Context(), slog.LevelWarn, "schedule activation failed", slog.String("device_id", dev.ID), slog.Any("err", err))
@@ -126,7 +128,7 @@ func renderScheduleDelete(w http.ResponseWriter, r *http.Request, d Deps, dev db
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
-		data.RunningOn = append(data.RunningOn, views.DeviceLinkData{ID: id, Name: firstNonEmpty(deviceName(other), id)})
+		data.RunningOn = append(data.RunningOn, views.DeviceLinkData{ID: id, Name: cmp.Or(deviceName(other), id)})
 	}
 	return render(w, r, status, views.ScheduleDeletePage(pageMeta(r, "Delete schedule", views.NavHubs), data))
 }
@@ -148,9 +150,9 @@ func handleScheduleDelete(d Deps) http.Handler {
 				"Confirm with the Delete schedule button below; nothing was deleted.")
 		}
 		rec := auditRecord{action: "schedule.delete", targetType: "schedule", targetID: sc.ID, propertyID: sc.PropertyID,
-			detail: fmt.Sprintf("%q", truncate(sc.Name, 100))}
+			detail: fmt.Sprintf("%q", clip.String(sc.Name, 100))}
 		if err := d.Upstream.DeleteSchedule(r.Context(), sc.ID); err != nil && !errors.Is(err, smarthome.ErrNotFound) {
-			rec.outcome, rec.detail = "failed", rec.detail+": "+truncate(writeRefusal(err), 200)
+			rec.outcome, rec.detail = "failed", rec.detail+": "+clip.String(writeRefusal(err), 200)
 			audit(r, d.Store, d.Logger, rec)
 			status, msg := writeFailure(err)
 			return renderScheduleDelete(w, r, d, dev, sc, status, msg)

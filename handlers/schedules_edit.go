@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -141,7 +142,7 @@ func handleScheduleSave(d Deps) http.Handler {
 		}
 		req := smarthome.ScheduleRequest{Name: &ed.Name, Blocks: blocks}
 		rec := auditRecord{action: "schedule.update", targetType: "schedule", propertyID: dev.PropertyID,
-			detail: fmt.Sprintf("%q, %s, %d blocks, from device %s", truncate(ed.Name, 100), dev.Type, len(blocks), dev.ID)}
+			detail: fmt.Sprintf("%q, %s, %d blocks, from device %s", clip.String(ed.Name, 100), dev.Type, len(blocks), dev.ID)}
 		var saved *smarthome.Schedule
 		if sc == nil {
 			req.DeviceType, req.PropertyID = &dev.Type, dev.PropertyID
@@ -152,7 +153,7 @@ func handleScheduleSave(d Deps) http.Handler {
 			saved, err = d.Upstream.UpdateSchedule(r.Context(), sc.ID, req)
 		}
 		if err != nil {
-			rec.outcome, rec.detail = "failed", rec.detail+": "+truncate(writeRefusal(err), 200)
+			rec.outcome, rec.detail = "failed", rec.detail+": "+clip.String(writeRefusal(err), 200)
 			audit(r, d.Store, d.Logger, rec)
 			status, msg := writeFailure(err)
 			ed.Errors, ed.Status = []string{msg}, status

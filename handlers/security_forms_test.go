@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 )
 
 // TestHostileFormInput: every form's text fields, filled with markup, are either refused with a message in the
@@ -24,7 +25,7 @@ func TestHostileFormInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := time.Now().Add(3 * time.Hour).In(loadZone(p.TimeZone))
+	in := time.Now().Add(3 * time.Hour).In(tz.Load(p.TimeZone))
 	x := func(i int) string { return xssPayloads[i%len(xssPayloads)] }
 	tests := []struct {
 		name, path string

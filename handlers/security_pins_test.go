@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 )
 
 // urlRecorder records every URL a client requests and every Location header it is sent.
@@ -82,7 +83,7 @@ func TestNoPINsInLogsURLsOrEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc := loadZone(p.TimeZone)
+	loc := tz.Load(p.TimeZone)
 	in := time.Now().Add(2 * time.Hour).In(loc)
 	res := env.postForm(t, admin, "/reservations", url.Values{"property_id": {"101"}, "guest_name": {"Leak Guest"},
 		"check_in": {in.Format("2006-01-02T15:04")}, "check_out": {in.Add(24 * time.Hour).Format("2006-01-02T15:04")},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/handlers/live"
 )
 
@@ -23,11 +24,11 @@ type Deps struct {
 	Sessions *Sessions
 	Hasher   *PasswordHasher
 	Syncer   *Syncer
-	Upstream *Upstream       // the Smart Home API; changes go there first, then to the mirror
-	Broker   *live.Broker    // live pushes to open pages, after the database commit
-	Observed *Observers      // what the webhook receiver learned, for features that wait on the hardware
-	CodeKey  []byte          // 32 bytes (DeriveCodeKey) sealing lock-code PINs in the mirror; nil: no codes are issued
-	Commands *CommandTracker // confirms or times out hardware command records; nil: they wait for the next start
+	Upstream *Upstream          // the Smart Home API; changes go there first, then to the mirror
+	Broker   *live.Broker       // live pushes to open pages, after the database commit
+	Observed *observe.Observers // what the webhook receiver learned, for features that wait on the hardware
+	CodeKey  []byte             // 32 bytes (DeriveCodeKey) sealing lock-code PINs in the mirror; nil: no codes are issued
+	Commands *CommandTracker    // confirms or times out hardware command records; nil: they wait for the next start
 }
 
 // NewServer returns the root handler with all middleware applied.

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -17,6 +16,8 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
+	"github.com/keyless/dashboard/domain/clip"
 )
 
 // SessionOptions sets the cookie and the timeouts. Zero values take the defaults.
@@ -66,7 +67,7 @@ func NewSessions(logger *slog.Logger, store *db.Store, opts SessionOptions) (*Se
 	if s.now == nil {
 		s.now = time.Now
 	}
-	hashKey, blockKey := deriveKey(opts.Secret, "cookie-hmac"), deriveKey(opts.Secret, "cookie-aes")
+	hashKey, blockKey := auth.DeriveKey(opts.Secret, "cookie-hmac"), auth.DeriveKey(opts.Secret, "cookie-aes")
 	for _, secure := range []bool{false, true} {
 		cs := sessions.NewCookieStore(hashKey, blockKey[:32])
 		cs.Options = &sessions.Options{Path: "/", MaxAge: int(s.absolute / time.Second), HttpOnly: true,
@@ -79,12 +80,6 @@ func NewSessions(logger *slog.Logger, store *db.Store, opts SessionOptions) (*Se
 		}
 	}
 	return s, nil
-}
-
-func deriveKey(secret, label string) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(label))
-	return m.Sum(nil)
 }
 
 func (s *Sessions) cookieStore(r *http.Request) (*sessions.CookieStore, string) {
@@ -103,7 +98,7 @@ func (s *Sessions) start(w http.ResponseWriter, r *http.Request, u db.User) erro
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now()
 	err := s.store.CreateSession(r.Context(), db.Session{ID: hashToken(token), UserID: u.ID, CreatedAt: now,
-		LastSeenAt: now, ExpiresAt: now.Add(s.absolute), IP: clientIP(r), UserAgent: truncate(r.UserAgent(), 200)})
+		LastSeenAt: now, ExpiresAt: now.Add(s.absolute), IP: clientIP(r), UserAgent: clip.String(r.UserAgent(), 200)})
 	if err != nil {
 		return err
 	}
@@ -231,11 +226,4 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

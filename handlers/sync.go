@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -160,7 +161,7 @@ func syncErrorText(err error) string {
 	}
 	var apiErr *smarthome.ErrorResponse
 	if errors.As(err, &apiErr) {
-		return fmt.Sprintf("the Smart Home service answered %d: %s", apiErr.StatusCode, truncate(upstreamMessage(err), 200))
+		return fmt.Sprintf("the Smart Home service answered %d: %s", apiErr.StatusCode, clip.String(upstreamMessage(err), 200))
 	}
-	return "the Smart Home service could not be read: " + truncate(err.Error(), 200)
+	return "the Smart Home service could not be read: " + clip.String(err.Error(), 200)
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -137,7 +138,7 @@ func mirrorHub(sum smarthome.HubSummary, d *smarthome.HubDetail) db.Hub {
 		online = *st.Online
 	}
 	h := db.Hub{ID: d.ID, PropertyID: d.PropertyID, SerialNo: d.SerialNo.String(), HomeName: d.HomeName,
-		TimeZone: firstNonEmpty(d.Settings.TimeZone, d.TimeZone), Address: d.Address, Status: sum.Status, Online: online,
+		TimeZone: cmp.Or(d.Settings.TimeZone, d.TimeZone), Address: d.Address, Status: sum.Status, Online: online,
 		PowerSource: st.PowerSource, Signal: st.SignalStrength.String(), Firmware: st.FwVer, Model: st.Model,
 		NetworkType: st.NetworkType, Raw: string(st.Raw)}
 	if t, err := time.Parse(time.RFC3339Nano, st.HeartBeat); err == nil {
@@ -154,7 +155,7 @@ func mirrorHub(sum smarthome.HubSummary, d *smarthome.HubDetail) db.Hub {
 // mirrorDevice maps a device and derives what the lists filter on: battery, reachability and the current alarm.
 // Lock PINs are replaced by "set" before the state is stored: the mirror never holds them.
 func mirrorDevice(d smarthome.Device, hub db.Hub) db.Device {
-	out := db.Device{ID: d.ID, HubID: firstNonEmpty(d.HubID, hub.ID), PropertyID: d.PropertyID, Name: d.DeviceName,
+	out := db.Device{ID: d.ID, HubID: cmp.Or(d.HubID, hub.ID), PropertyID: d.PropertyID, Name: d.DeviceName,
 		OccupantSetting: d.OccupantSetting, Type: d.DeviceType, Online: hub.Online, Settings: string(d.Settings)}
 	if out.PropertyID == nil {
 		out.PropertyID = hub.PropertyID
@@ -221,13 +222,4 @@ func maskCodes(raw json.RawMessage) json.RawMessage {
 	}
 	b, _ := json.Marshal(masked)
 	return b
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

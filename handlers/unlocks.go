@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -32,7 +35,7 @@ func hubUnlockForm(h db.Hub) views.UnlockCodeData {
 
 func lockUnlockForm(dev db.Device, zone string) views.UnlockCodeData {
 	return views.UnlockCodeData{Action: "/devices/" + url.PathEscape(dev.ID) + "/unlock-code", Kind: "lock",
-		TargetID: dev.ID, TimeZone: firstNonEmpty(zone, "UTC")}
+		TargetID: dev.ID, TimeZone: cmp.Or(zone, "UTC")}
 }
 
 // unlockHubSection is the one-off code form of a hub page, for people who manage codes.
@@ -138,7 +141,7 @@ func handleHubUnlock(s *lockCodeService) http.Handler {
 		u := hubUnlockForm(h)
 		unlockPeopleFields(r, &u)
 		rec := auditRecord{action: "unlock_code.hub", targetType: "hub", targetID: h.ID, propertyID: h.PropertyID,
-			detail: "serial " + h.SerialNo + ", for " + firstNonEmpty(u.Name, "(no name)")}
+			detail: "serial " + h.SerialNo + ", for " + cmp.Or(u.Name, "(no name)")}
 		return s.issueUnlock(w, r, u, rec, "/hubs/"+url.PathEscape(h.ID), func(ctx context.Context) (smarthome.PIN, string, error) {
 			pin, err := s.d.Upstream.IssueHubUnlock(ctx, smarthome.HubUnlockRequest{Serial: h.SerialNo, Name: u.Name, Phone: u.Phone})
 			return pin, "Valid on every lock of this hub for 2 hours from its first use, today only.", err
@@ -178,15 +181,15 @@ func handleLockUnlock(s *lockCodeService) http.Handler {
 			u.Errors["ends_at"] = "The end is in the past: the code would never work."
 		}
 		rec := auditRecord{action: "unlock_code.v2", targetType: "device", targetID: sc.device.ID, propertyID: &sc.property.ID,
-			detail: "serial " + truncate(u.Serial, maxUnlockSerial) + ", for " + firstNonEmpty(u.Name, "(no name)")}
+			detail: "serial " + clip.String(u.Serial, maxUnlockSerial) + ", for " + cmp.Or(u.Name, "(no name)")}
 		return s.issueUnlock(w, r, u, rec, lcDeviceURL(sc.device.ID), func(ctx context.Context) (smarthome.PIN, string, error) {
 			pin, err := s.d.Upstream.IssueUnlockV2(ctx, smarthome.UnlockV2Request{Serial: u.Serial, Start: start, End: end,
 				Name: u.Name, Phone: u.Phone})
 			until := "the end of that day"
 			if !end.IsZero() {
-				until = end.In(sc.loc).Format(localLayout)
+				until = end.In(sc.loc).Format(tz.Layout)
 			}
-			return pin, "Valid from " + start.In(sc.loc).Format(localLayout) + " until " + until + " (a Smart Bolt code lasts 3 hours).", err
+			return pin, "Valid from " + start.In(sc.loc).Format(tz.Layout) + " until " + until + " (a Smart Bolt code lasts 3 hours).", err
 		})
 	})
 }

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -92,7 +92,7 @@ func (wr *webhookReceiver) store(w http.ResponseWriter, r *http.Request, ev *sma
 		res, err = wr.d.Store.Ingest(ctx, item)
 	}
 	if err != nil {
-		wr.d.Logger.Error("webhook not stored", slog.String("message_type", clip(ev.MessageType, 60)), slog.Any("err", err))
+		wr.d.Logger.Error("webhook not stored", slog.String("message_type", clip.String(ev.MessageType, 60)), slog.Any("err", err))
 		w.Header().Set("Retry-After", webhookRetry)
 		replyJSON(w, http.StatusServiceUnavailable, webhookReply{Status: "unavailable"})
 		return
@@ -112,7 +112,7 @@ func (wr *webhookReceiver) store(w http.ResponseWriter, r *http.Request, ev *sma
 // limited (the refused ones are counted and the count is stored on the next kept row). A delivery the inbox
 // cannot store is answered 503, so the sender retries: nothing is dropped silently.
 func (wr *webhookReceiver) keep(w http.ResponseWriter, r *http.Request, status int, a authResult, e db.InboxEntry) {
-	e.Verified, e.RemoteAddr, e.WebhookID = a.signedOrToken, clientIP(r), clip(r.Header.Get(smarthome.HeaderWebhookID), 100)
+	e.Verified, e.RemoteAddr, e.WebhookID = a.signedOrToken, clientIP(r), clip.String(r.Header.Get(smarthome.HeaderWebhookID), 100)
 	e.ReceivedAt = wr.now()
 	if !e.Verified { // anyone can send these (no secret, or a wrong one): they must not fill the disk
 		allowed, suppressed := wr.limiter.take(e.ReceivedAt)
@@ -162,13 +162,13 @@ func newActivity(ev *smarthome.Event, t db.Target, a authResult, now time.Time) 
 			kind = smarthome.KindOf(deviceType, ev.MessageType)
 		}
 	}
-	act := db.Activity{At: ev.ActivityTime.Time, ReceivedAt: now, HubID: clip(ev.HubID, maxStoredText),
-		DeviceID: clip(ev.DeviceID, maxStoredText), PropertyID: t.PropertyID, DeviceType: clip(deviceType, maxStoredText),
-		TypeInferred: inferred, MessageType: clip(ev.MessageType, maxStoredText), Kind: string(kind),
-		Details: clip(ev.DetailsString(), maxStoredDetails), DetailsJSON: clip(string(bytes.TrimSpace(ev.Details)), maxStoredDetails),
-		Actor: clip(ev.User, maxStoredText), HomeName: clip(ev.HomeName, maxStoredText),
-		SerialNo: clip(string(ev.SerialNo), maxStoredText), DeviceName: clip(ev.DeviceName, maxStoredText),
-		Address: clip(ev.Address, maxStoredText), PMSDatapullID: clip(ev.PMSDatapullID, maxStoredText), Verified: a.ok && a.signedOrToken}
+	act := db.Activity{At: ev.ActivityTime.Time, ReceivedAt: now, HubID: clip.String(ev.HubID, maxStoredText),
+		DeviceID: clip.String(ev.DeviceID, maxStoredText), PropertyID: t.PropertyID, DeviceType: clip.String(deviceType, maxStoredText),
+		TypeInferred: inferred, MessageType: clip.String(ev.MessageType, maxStoredText), Kind: string(kind),
+		Details: clip.String(ev.DetailsString(), maxStoredDetails), DetailsJSON: clip.String(string(bytes.TrimSpace(ev.Details)), maxStoredDetails),
+		Actor: clip.String(ev.User, maxStoredText), HomeName: clip.String(ev.HomeName, maxStoredText),
+		SerialNo: clip.String(string(ev.SerialNo), maxStoredText), DeviceName: clip.String(ev.DeviceName, maxStoredText),
+		Address: clip.String(ev.Address, maxStoredText), PMSDatapullID: clip.String(ev.PMSDatapullID, maxStoredText), Verified: a.ok && a.signedOrToken}
 	digest := sha256.Sum256(ev.Raw)
 	if a.signatureID != "" { // a verified signature: the sender's id is stable across retries and duplicates
 		digest = sha256.Sum256([]byte("webhook-id:" + a.signatureID))
@@ -180,7 +180,7 @@ func newActivity(ev *smarthome.Event, t db.Target, a authResult, now time.Time) 
 // parseDetail says why a body was not accepted, without echoing more than a few characters of it.
 func parseDetail(err error) string {
 	msg := strings.TrimPrefix(err.Error(), smarthome.ErrBadEvent.Error()+": ")
-	return "Not a smart-home webhook: " + clip(msg, 300)
+	return "Not a smart-home webhook: " + clip.String(msg, 300)
 }
 
 // readLimited reads at most limit+1 bytes of r and reports how many bytes the body had (limit+1 means "more").
@@ -197,16 +197,4 @@ func replyJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// clip cuts s to at most n bytes without splitting a UTF-8 sequence, and replaces invalid UTF-8.
-func clip(s string, n int) string {
-	if len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut]
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -54,7 +55,7 @@ func (a webhookAuth) check(r *http.Request, body []byte, now time.Time) authResu
 	err := smarthome.VerifySignature(r.Header, body, a.secrets, now)
 	switch {
 	case err == nil:
-		return authResult{ok: true, signedOrToken: true, signatureID: clip(r.Header.Get(smarthome.HeaderWebhookID), 200)}
+		return authResult{ok: true, signedOrToken: true, signatureID: clip.String(r.Header.Get(smarthome.HeaderWebhookID), 200)}
 	case errors.Is(err, smarthome.ErrSignatureExpired):
 		return authResult{reason: db.ReasonExpiredSignature,
 			detail: "The signature's timestamp is more than 5 minutes from now: a replay, or a clock far off."}

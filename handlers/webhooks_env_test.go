@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -22,15 +23,15 @@ type whEnv struct {
 	secrets []string
 
 	mu  sync.Mutex
-	obs []Observation
+	obs []observe.Observation
 }
 
 func newWebhookEnv(t *testing.T, secrets ...string) *whEnv {
 	t.Helper()
 	env := newTestEnv(t)
 	e := &whEnv{testEnv: env, secrets: secrets}
-	observed := &Observers{}
-	observed.Add(func(_ context.Context, ob Observation) {
+	observed := &observe.Observers{}
+	observed.Add(func(_ context.Context, ob observe.Observation) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		e.obs = append(e.obs, ob)
@@ -45,10 +46,10 @@ func newWebhookEnv(t *testing.T, secrets ...string) *whEnv {
 	return e
 }
 
-func (e *whEnv) observations() []Observation {
+func (e *whEnv) observations() []observe.Observation {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]Observation(nil), e.obs...)
+	return append([]observe.Observation(nil), e.obs...)
 }
 
 // whReply is the receiver's answer.

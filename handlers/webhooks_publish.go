@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"log/slog"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/views"
 )
@@ -23,7 +26,7 @@ func (wr *webhookReceiver) afterCommit(ctx context.Context, a db.ActivityView, r
 
 // notifyStored hands a stored activity to the observers (commands, lock codes). It carries no PIN: webhooks have none.
 func notifyStored(ctx context.Context, d Deps, a db.ActivityView) {
-	d.Observed.Notify(ctx, Observation{ActivityID: a.ID, HubID: a.HubID, DeviceID: a.DeviceID, DeviceType: a.DeviceType,
+	d.Observed.Notify(ctx, observe.Observation{ActivityID: a.ID, HubID: a.HubID, DeviceID: a.DeviceID, DeviceType: a.DeviceType,
 		MessageType: a.MessageType, Kind: a.Kind, Details: a.Details, Actor: a.Actor, At: a.At})
 }
 
@@ -51,7 +54,7 @@ func publishChanges(ctx context.Context, d Deps, a db.ActivityView, res db.Inges
 	if d.Broker == nil || d.Broker.Stats().Subscribers == 0 {
 		return
 	}
-	loc := loadZone(a.TimeZone)
+	loc := tz.Load(a.TimeZone)
 	if c := res.Device; c != nil {
 		publishDeviceState(ctx, d, c.After, loc)
 		for _, b := range deviceBanners(c, a) {
@@ -107,7 +110,7 @@ func hubStatusData(h db.Hub, loc *time.Location) views.HubDetailData {
 // deviceBanners are the alerts a device change started or ended: a new alert, an alarm cleared, a battery that
 // dropped below the low mark.
 func deviceBanners(c *db.DeviceChange, a db.ActivityView) []views.AlertBannerData {
-	loc := loadZone(a.TimeZone)
+	loc := tz.Load(a.TimeZone)
 	base := views.AlertBannerData{Subject: deviceName(c.After), URL: "/devices/" + c.After.ID, PropertyName: a.PropertyName}
 	base.When, base.WhenISO = localTimes(&a.At, loc)
 	id := strconv.FormatInt(a.ID, 10)
@@ -135,7 +138,7 @@ func deviceBanners(c *db.DeviceChange, a db.ActivityView) []views.AlertBannerDat
 // hubBanner announces a hub going offline or coming back.
 func hubBanner(h db.Hub, propertyName string, at time.Time, loc *time.Location) views.AlertBannerData {
 	b := views.AlertBannerData{ID: "hub-" + h.ID + "-" + strconv.FormatInt(at.UnixMilli(), 10), Kind: views.AlertHubOffline,
-		Subject: firstNonEmpty(h.HomeName, "Hub "+h.SerialNo), URL: "/hubs/" + h.ID, PropertyName: propertyName,
+		Subject: cmp.Or(h.HomeName, "Hub "+h.SerialNo), URL: "/hubs/" + h.ID, PropertyName: propertyName,
 		Cleared: h.Online}
 	if !h.Online {
 		b.Detail = "No longer reachable"

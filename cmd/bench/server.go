@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/handlers"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
@@ -164,7 +165,7 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 	commands := handlers.NewCommandTracker(logger, store, up, broker, handlers.CommandOptions{})
 	go commands.Run(ctx)
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer, Upstream: up,
-		Broker: broker, Observed: &handlers.Observers{}, CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
+		Broker: broker, Observed: &observe.Observers{}, CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
 	go handlers.NewHubWatchdog(deps, 0).Run(ctx)
 	return deps, setup, func() { broker.Close(); sim.Close() }, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/handlers"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
@@ -118,7 +119,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	jobs.Go("command tracker", commands.Run)
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
-		Upstream: upstream, Broker: broker, Observed: &handlers.Observers{},
+		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
 		CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
 	jobs.Go("hub watchdog", handlers.NewHubWatchdog(deps, 0).Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{

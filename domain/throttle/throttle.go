@@ -1,4 +1,6 @@
-package handlers
+// Package throttle spends attempts per key (an address, an account, a guest link) from token buckets, so repeated
+// failures slow down and good attempts do not.
+package throttle
 
 import (
 	"sync"
@@ -7,9 +9,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// throttle holds one token bucket per key (an address or an account). Only failures spend tokens, so a person who
+// Limiter holds one token bucket per key (an address or an account). Only failures spend tokens, so a person who
 // types their password right is never slowed down by it. Buckets idle for an hour are forgotten.
-type throttle struct {
+type Limiter struct {
 	mu      sync.Mutex
 	every   time.Duration
 	burst   int
@@ -22,12 +24,13 @@ type bucket struct {
 	used time.Time
 }
 
-func newThrottle(every time.Duration, burst int) *throttle {
-	return &throttle{every: every, burst: burst, buckets: map[string]*bucket{}}
+// New returns a limiter that allows burst attempts per key, then one more each every.
+func New(every time.Duration, burst int) *Limiter {
+	return &Limiter{every: every, burst: burst, buckets: map[string]*bucket{}}
 }
 
-// blocked reports whether key has no attempt left, and how long until it has one.
-func (t *throttle) blocked(key string, now time.Time) (bool, time.Duration) {
+// Blocked reports whether key has no attempt left, and how long until it has one.
+func (t *Limiter) Blocked(key string, now time.Time) (bool, time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b, ok := t.buckets[key]
@@ -40,16 +43,16 @@ func (t *throttle) blocked(key string, now time.Time) (bool, time.Duration) {
 	return true, wait
 }
 
-// seen reports whether key has failed within the last hour or so (until the sweep forgets it).
-func (t *throttle) seen(key string) bool {
+// Seen reports whether key has failed within the last hour or so (until the sweep forgets it).
+func (t *Limiter) Seen(key string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	_, ok := t.buckets[key]
 	return ok
 }
 
-// fail spends one attempt of key.
-func (t *throttle) fail(key string, now time.Time) {
+// Fail spends one attempt of key.
+func (t *Limiter) Fail(key string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if now.Sub(t.swept) > time.Hour {

@@ -1,4 +1,6 @@
-package handlers
+// Package observe hands what the webhook receiver learned to the features that wait for hardware to confirm
+// something: a command applied, a code set on a lock.
+package observe
 
 import (
 	"context"
