@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -142,7 +143,7 @@ func (d Deps) sendCommand(r *http.Request, rec db.Command, spec commandSpec, sen
 func failureReason(spec commandSpec, err error) (int, string) {
 	status, msg := classify(err) // a timeout says the command may still arrive: a request with a body is served even after its sender hung up
 	if spec.Action == actReset && errors.Is(err, smarthome.ErrForbidden) {
-		msg = "The Smart Home service refused to reset the master code (403: " + upstreamMessage(err) + "). " +
+		msg = "The Smart Home service refused to reset the master code (403: " + upstream.Message(err) + "). " +
 			"The account this dashboard signs in with is not a Hub Installer; ask an administrator to connect one."
 	}
 	return status, msg

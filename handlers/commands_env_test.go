@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -26,7 +27,7 @@ type cmdEnv struct {
 	*testEnv
 	tracker  *CommandTracker
 	observed *observe.Observers
-	up       *Upstream
+	up       *upstream.API
 }
 
 type cmdEnvConfig struct {
@@ -60,7 +61,7 @@ func newCmdEnv(t *testing.T, opts ...cmdOption) *cmdEnv {
 			t.Fatal(err)
 		}
 	}
-	e := &cmdEnv{testEnv: env, observed: &observe.Observers{}, up: NewUpstream(api)}
+	e := &cmdEnv{testEnv: env, observed: &observe.Observers{}, up: upstream.New(api)}
 	e.tracker = NewCommandTracker(logger, env.store, e.up, env.broker, cfg.opts)
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,
 		Syncer: env.syncer, Upstream: e.up, Broker: env.broker, Observed: e.observed, Commands: e.tracker}, Options{})

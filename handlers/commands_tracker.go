@@ -9,6 +9,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
 )
 
@@ -53,7 +54,7 @@ func (o CommandOptions) withDefaults() CommandOptions {
 type CommandTracker struct {
 	logger *slog.Logger
 	store  *db.Store
-	up     *Upstream
+	up     *upstream.API
 	notify commandNotifier
 	opts   CommandOptions
 	now    func() time.Time
@@ -75,7 +76,7 @@ type CommandTracker struct {
 }
 
 // NewCommandTracker returns a tracker; Run starts it.
-func NewCommandTracker(logger *slog.Logger, store *db.Store, up *Upstream, broker *live.Broker, opts CommandOptions) *CommandTracker {
+func NewCommandTracker(logger *slog.Logger, store *db.Store, up *upstream.API, broker *live.Broker, opts CommandOptions) *CommandTracker {
 	t := &CommandTracker{logger: logger.With(slog.String("component", "commands")), store: store, up: up,
 		notify: commandNotifier{logger: logger, store: store, broker: broker}, opts: opts.withDefaults(),
 		now: func() time.Time { return time.Now().UTC() }, wake: make(chan struct{}, 1),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -29,7 +30,7 @@ func driftItems(t *testing.T, res response) map[string][]map[string]string {
 // slotOf reads which slot of a lock holds pin, from the simulator.
 func (e *lcEnv) slotOf(t *testing.T, deviceID, pin string) int {
 	t.Helper()
-	slots, err := NewUpstream(e.api).ReadLockSlots(t.Context(), deviceID)
+	slots, err := upstream.New(e.api).ReadLockSlots(t.Context(), deviceID)
 	if err != nil {
 		t.Fatal(err)
 	}

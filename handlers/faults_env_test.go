@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -45,7 +46,7 @@ func newFaultEnv(t *testing.T) *faultEnv {
 		t.Fatal(err)
 	}
 	observed := &observe.Observers{}
-	up := NewUpstream(api)
+	up := upstream.New(api)
 	tracker := NewCommandTracker(logger, env.store, up, env.broker, CommandOptions{Timeout: faultCommandTimeout,
 		CheckAfter: 100 * time.Millisecond, CheckEvery: 100 * time.Millisecond})
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,

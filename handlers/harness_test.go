@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
@@ -134,14 +135,14 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	for _, r := range roles {
 		env.users[r] = env.createUser(t, string(r)+"@test.example", "Test "+string(r), r)
 	}
-	env.syncer = NewSyncer(logger, store, NewUpstream(env.api), SyncOptions{Rate: 1000})
+	env.syncer = NewSyncer(logger, store, upstream.New(env.api), SyncOptions{Rate: 1000})
 	if _, err := env.syncer.SyncNow(ctx); err != nil {
 		t.Fatalf("setup sync: %v", err)
 	}
 
 	env.broker = live.New(logger, live.Options{})
 	h := NewServer(Deps{Logger: logger, Store: store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer,
-		Upstream: NewUpstream(env.api), Broker: env.broker}, Options{})
+		Upstream: upstream.New(env.api), Broker: env.broker}, Options{})
 	if cfg.tls {
 		env.srv = httptest.NewTLSServer(h)
 	} else {

@@ -16,6 +16,7 @@ import (
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/domain/tz"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -107,7 +108,7 @@ func loadHistory(r *http.Request, d Deps, t historyTarget) (views.HistoryData, i
 		status, msg := classify(err)
 		if errors.Is(err, smarthome.ErrValidation) || errors.Is(err, smarthome.ErrForbidden) {
 			status = historyUpstreamStatus(err)
-			msg = "The Smart Home service refused this history request (" + strconv.Itoa(status) + "): " + upstreamMessage(err)
+			msg = "The Smart Home service refused this history request (" + strconv.Itoa(status) + "): " + upstream.Message(err)
 		}
 		data.Refused = msg
 		return data, status
@@ -153,7 +154,7 @@ func parseHistoryQuery(fromS, toS string, events, allowed []string, loc *time.Lo
 }
 
 // fetchHistory asks the upstream and flattens the answer into rows, newest first, times in the hub's zone.
-func fetchHistory(ctx context.Context, up *Upstream, t historyTarget, q smarthome.ActivityQuery) ([]views.HistoryRowData, error) {
+func fetchHistory(ctx context.Context, up *upstream.API, t historyTarget, q smarthome.ActivityQuery) ([]views.HistoryRowData, error) {
 	type row struct {
 		at time.Time
 		views.HistoryRowData

@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -111,7 +112,7 @@ func (a *access) refreshAllInvitations(ctx context.Context) error {
 		return err
 	}
 	list, err := a.Upstream.AllInvitations(ctx)
-	if err != nil && !errors.Is(err, errListCapped) {
+	if err != nil && !errors.Is(err, upstream.ErrListCapped) {
 		return fmt.Errorf("invitations: %w", err)
 	}
 	mirror := make([]db.Invitation, 0, len(list))
@@ -132,7 +133,7 @@ func (a *access) refreshNotice(r *http.Request, err error) string {
 		return ""
 	}
 	a.Logger.LogAttrs(r.Context(), slog.LevelWarn, "access refresh failed", slog.Any("err", err))
-	return "The Smart Home service could not be read just now (" + syncErrorText(err) +
+	return "The Smart Home service could not be read just now (" + upstream.ErrorText(err) +
 		"); this shows what the dashboard last knew. Reload in a minute."
 }
 
@@ -166,13 +167,13 @@ func mirrorInvitation(inv smarthome.Invitation) (db.Invitation, error) {
 // The upstream's own message is included where it explains a refusal (templ escapes it).
 func upstreamProblem(err error) (int, string) {
 	var apiErr *smarthome.ErrorResponse
-	msg := strings.TrimSuffix(upstreamMessage(err), ".")
+	msg := strings.TrimSuffix(upstream.Message(err), ".")
 	if !errors.As(err, &apiErr) && errors.Is(err, smarthome.ErrValidation) {
 		msg = strings.TrimPrefix(err.Error(), smarthome.ErrValidation.Error()+": ") // the client's check, before sending
 	}
 	switch {
-	case upstreamFaultClass(err) != "":
-		return faultAnswer(upstreamFaultClass(err))
+	case upstream.Class(err) != "":
+		return faultAnswer(upstream.Class(err))
 	case errors.Is(err, smarthome.ErrValidation):
 		return http.StatusUnprocessableEntity, "The Smart Home service did not accept this: " + msg +
 			". Nothing was changed; correct the form and send it again."

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -104,7 +105,7 @@ func handleLockCodeDelete(s *lockCodeService) http.Handler {
 		cancel()
 		gone := errors.Is(err, smarthome.ErrNotFound)
 		if err != nil && !gone {
-			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstreamMessage(err)
+			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			status, msg := classify(err)
 			return s.rowResult(w, r, status, "", "", msg+" The code was not deleted; try again.")
@@ -138,7 +139,7 @@ func handleLockCodeRetry(s *lockCodeService) http.Handler {
 		rec := auditRecord{action: "lock_code.retry", targetType: "lock_code", targetID: c.ID, propertyID: &c.PropertyID,
 			detail: "“" + c.Name + "”", outcome: db.OutcomeOK}
 		if err := s.resend(r.Context(), c); err != nil {
-			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstreamMessage(err)
+			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			_, problem, advice := lcUpstreamFormError(err, false)
 			status, _ := classify(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -125,7 +126,7 @@ func handleLockCodeUpdate(s *lockCodeService) http.Handler {
 		rec := auditRecord{action: "lock_code.update", targetType: "lock_code", targetID: c.ID, propertyID: &c.PropertyID,
 			detail: fmt.Sprintf("%q, %s, PIN %s", in.name, in.validity.summary(sc.loc), map[bool]string{true: "changed", false: "kept"}[in.pin != ""])}
 		if err := s.applyUpdate(ctx, c, u); err != nil {
-			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstreamMessage(err)
+			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			status, problem, advice := lcUpstreamFormError(err, false)
 			return fail(status, problem, advice)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -34,7 +35,7 @@ func newLCEnv(t *testing.T, opts ...envOption) *lcEnv {
 	logger := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := &lcEnv{testEnv: env, observed: &observe.Observers{}}
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,
-		Syncer: env.syncer, Upstream: NewUpstream(env.api), Broker: env.broker, Observed: e.observed,
+		Syncer: env.syncer, Upstream: upstream.New(env.api), Broker: env.broker, Observed: e.observed,
 		CodeKey: DeriveCodeKey(testSecret)}, Options{})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

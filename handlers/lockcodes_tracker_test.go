@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -16,7 +17,7 @@ func (e *lcEnv) lcService(t *testing.T) (*lockCodeService, *observe.Observers) {
 	t.Helper()
 	obs := &observe.Observers{}
 	logger := slog.New(slog.NewJSONHandler(e.logs, nil))
-	svc := newLockCodeService(Deps{Logger: logger, Store: e.store, Upstream: NewUpstream(e.api), Broker: e.broker,
+	svc := newLockCodeService(Deps{Logger: logger, Store: e.store, Upstream: upstream.New(e.api), Broker: e.broker,
 		Observed: obs, CodeKey: DeriveCodeKey(testSecret)})
 	return svc, obs
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -126,7 +127,7 @@ func handleLockCodeCreate(s *lockCodeService) http.Handler {
 		lc, err := s.d.Upstream.CreateLockCode(uctx, req)
 		cancel()
 		if err != nil {
-			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstreamMessage(err)
+			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			status, problem, advice := lcUpstreamFormError(err, true)
 			if status >= 500 { // it may have been created after all: make the list show it if so

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/keyless/dashboard/domain/upstream"
 )
 
 // recoverPanics turns a panic in any handler into a logged 500 page instead of a dropped connection.
@@ -60,10 +62,10 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		lw := &loggingWriter{ResponseWriter: w}
-		faults := &faultLog{}
-		r = r.WithContext(withFaultLog(r.Context(), faults)) // the mux sets r.Pattern on this request
+		faults := &upstream.FaultLog{}
+		r = r.WithContext(upstream.WithFaultLog(r.Context(), faults)) // the mux sets r.Pattern on this request
 		next.ServeHTTP(lw, r)
-		faults.write(r.Context(), logger, r, lw.code)
+		writeFaultLog(r.Context(), logger, faults, r, lw.code)
 		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/static/") {
 			return // probes and assets would drown the log
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -65,7 +66,7 @@ func propertyDeleteData(ctx context.Context, d Deps, p db.Property) (views.Prope
 func unreadable(data views.PropertyDeleteData, err error) views.PropertyDeleteData {
 	data.Unreadable = true
 	data.Error = "The property's lock codes and invitations could not be read from the Smart Home service (" +
-		syncErrorText(err) + "), so this page cannot show what a delete would remove. Nothing was deleted; try again in a minute."
+		upstream.ErrorText(err) + "), so this page cannot show what a delete would remove. Nothing was deleted; try again in a minute."
 	return data
 }
 

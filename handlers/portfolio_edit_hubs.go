@@ -9,6 +9,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -27,7 +28,7 @@ func handleHubEditForm(d Deps) http.Handler {
 		}
 		f := views.HubFormData{ID: h.ID, Serial: h.SerialNo, HomeName: h.HomeName, TimeZone: h.TimeZone, Zones: editTimeZones}
 		if up, err := d.Upstream.Hub(r.Context(), h.ID); err != nil {
-			f.Notice = "The hub's current address could not be read from the Smart Home service (" + syncErrorText(err) +
+			f.Notice = "The hub's current address could not be read from the Smart Home service (" + upstream.ErrorText(err) +
 				"). Fields left empty keep their current value."
 		} else {
 			f.HomeName, f.StreetAddress, f.City, f.State = up.HomeName, up.StreetAddress, up.City, up.State

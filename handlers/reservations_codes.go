@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -101,7 +102,7 @@ func (a *access) codeStatus(ctx context.Context, lockCodeID string, names map[st
 	}
 	st, err := a.readCodeState(ctx, lockCodeID)
 	if err != nil {
-		out.Error = "The code's state could not be read from the Smart Home service (" + syncErrorText(err) + "); it is asked again."
+		out.Error = "The code's state could not be read from the Smart Home service (" + upstream.ErrorText(err) + "); it is asked again."
 		out.PollURL = pollURL
 		return out
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/tz"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -163,7 +164,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 func (a *accessEnv) guestServer(t *testing.T, now func() time.Time) *httptest.Server {
 	t.Helper()
 	acc := newAccess(Deps{Logger: slog.New(slog.NewJSONHandler(a.logs, nil)), Store: a.store, Sessions: a.sessions,
-		Upstream: NewUpstream(a.api)})
+		Upstream: upstream.New(a.api)})
 	acc.now = now
 	mux := http.NewServeMux()
 	mux.Handle("GET /i/{token}", handleGuestPage(acc))

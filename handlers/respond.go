@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -57,26 +57,18 @@ func classify(err error) (int, string) {
 		return http.StatusNotFound, msgNotFound
 	case errors.Is(err, smarthome.ErrRateLimited):
 		return http.StatusServiceUnavailable, "The Smart Home service is busy. Nothing was changed; try again in a minute."
-	case upstreamFaultClass(err) != "":
-		return faultAnswer(upstreamFaultClass(err))
+	case upstream.Class(err) != "":
+		return faultAnswer(upstream.Class(err))
 	case errors.Is(err, smarthome.ErrForbidden):
-		return http.StatusForbidden, "The Smart Home service refused this for our account: " + upstreamMessage(err)
+		return http.StatusForbidden, "The Smart Home service refused this for our account: " + upstream.Message(err)
 	case errors.As(err, &apiErr):
 		if apiErr.StatusCode >= 500 {
 			return http.StatusBadGateway, "The Smart Home service failed. Nothing was changed; try again in a few minutes."
 		}
-		return http.StatusBadGateway, "The Smart Home service refused the request: " + upstreamMessage(err)
+		return http.StatusBadGateway, "The Smart Home service refused the request: " + upstream.Message(err)
 	default:
 		return http.StatusInternalServerError, "Something went wrong on our side. It has been logged."
 	}
-}
-
-func upstreamMessage(err error) string {
-	var apiErr *smarthome.ErrorResponse
-	if errors.As(err, &apiErr) {
-		return cmp.Or(apiErr.Message, apiErr.OAuthDescription, "no reason given")
-	}
-	return "no reason given"
 }
 
 func serveError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/tz"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -146,7 +147,7 @@ func handleScheduleSection(d Deps) http.Handler {
 		notice := ""
 		if err := refreshDeviceSchedules(r.Context(), d, dev); err != nil {
 			d.Logger.LogAttrs(r.Context(), slog.LevelWarn, "schedule refresh failed", slog.String("device_id", dev.ID), slog.Any("err", err))
-			notice = "The schedules could not be read from the Smart Home service (" + syncErrorText(err) +
+			notice = "The schedules could not be read from the Smart Home service (" + upstream.ErrorText(err) +
 				"). This is the copy saved here; try Refresh in a minute."
 		}
 		if !isHTMX(r) || wantsPage(r) {

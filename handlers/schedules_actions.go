@@ -9,6 +9,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -33,7 +34,7 @@ func writeFailure(err error) (int, string) {
 func writeRefusal(err error) string {
 	var apiErr *smarthome.ErrorResponse
 	if errors.As(err, &apiErr) {
-		return upstreamMessage(err)
+		return upstream.Message(err)
 	}
 	msg := err.Error()
 	if p := smarthome.ErrValidation.Error() + ": "; len(msg) > len(p) && msg[:len(p)] == p {

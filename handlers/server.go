@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
 )
 
@@ -24,7 +25,7 @@ type Deps struct {
 	Sessions *Sessions
 	Hasher   *PasswordHasher
 	Syncer   *Syncer
-	Upstream *Upstream          // the Smart Home API; changes go there first, then to the mirror
+	Upstream *upstream.API      // the Smart Home API; changes go there first, then to the mirror
 	Broker   *live.Broker       // live pushes to open pages, after the database commit
 	Observed *observe.Observers // what the webhook receiver learned, for features that wait on the hardware
 	CodeKey  []byte             // 32 bytes (DeriveCodeKey) sealing lock-code PINs in the mirror; nil: no codes are issued

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -11,7 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/keyless/dashboard/db"
-	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -129,7 +128,7 @@ func (s *Syncer) syncOnce(ctx context.Context) (db.SyncRun, error) {
 	run.FinishedAt = time.Now().UTC()
 	run.OK = err == nil
 	if err != nil {
-		run.Error = syncErrorText(err)
+		run.Error = upstream.ErrorText(err)
 	} else {
 		run.Properties, run.Hubs, run.Devices = len(snap.Properties), len(snap.Hubs), len(snap.Devices)
 	}
@@ -145,23 +144,4 @@ func (s *Syncer) syncOnce(ctx context.Context) (db.SyncRun, error) {
 			slog.Int("devices", run.Devices), slog.Duration("duration", run.FinishedAt.Sub(run.StartedAt)))
 	}
 	return run, err
-}
-
-// syncErrorText is what the pages show about a failed sync: what failed, in words, without internals.
-func syncErrorText(err error) string {
-	switch {
-	case errors.Is(err, smarthome.ErrUnauthorized):
-		return "the Smart Home service rejected our credentials (check SMARTHOME_USERNAME and SMARTHOME_PASSWORD)"
-	case errors.Is(err, smarthome.ErrRateLimited):
-		return "the Smart Home service is rate limiting us; the next sync will try again"
-	case upstreamFaultClass(err) != "":
-		return faultSyncText(upstreamFaultClass(err))
-	case errors.Is(err, smarthome.ErrUnavailable):
-		return "the Smart Home service is failing (server errors)"
-	}
-	var apiErr *smarthome.ErrorResponse
-	if errors.As(err, &apiErr) {
-		return fmt.Sprintf("the Smart Home service answered %d: %s", apiErr.StatusCode, clip.String(upstreamMessage(err), 200))
-	}
-	return "the Smart Home service could not be read: " + clip.String(err.Error(), 200)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/domain/tz"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -102,17 +103,17 @@ func (s *lockCodeService) issueUnlock(w http.ResponseWriter, r *http.Request, u 
 		pin, validity, err := ask(ctx)
 		cancel()
 		if err != nil {
-			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstreamMessage(err)
+			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			status, u.Problem = classify(err)
 			switch {
 			case errors.Is(err, smarthome.ErrRejected):
-				status, u.Problem = http.StatusBadGateway, "The Smart Home service could not generate a code: "+upstreamMessage(err)
+				status, u.Problem = http.StatusBadGateway, "The Smart Home service could not generate a code: "+upstream.Message(err)
 			case errors.Is(err, smarthome.ErrNotFound):
 				status, u.Problem = http.StatusUnprocessableEntity, "The Smart Home service does not know serial "+
 					u.Serial+": check the number printed on the device."
 			case errors.Is(err, smarthome.ErrValidation):
-				status, u.Problem = http.StatusUnprocessableEntity, "The Smart Home service refused: "+upstreamMessage(err)
+				status, u.Problem = http.StatusUnprocessableEntity, "The Smart Home service refused: "+upstream.Message(err)
 			}
 			break
 		}

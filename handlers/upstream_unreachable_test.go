@@ -15,6 +15,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -143,7 +144,7 @@ func deadUpstreamEnv(t *testing.T, baseURL string, timeout time.Duration) (*acce
 	}
 	logs := &recordedLog{}
 	h := NewServer(Deps{Logger: slog.New(logs), Store: a.store, Sessions: a.sessions, Hasher: a.hasher, Syncer: a.syncer,
-		Upstream: NewUpstream(api), Broker: a.broker, Observed: &observe.Observers{}, CodeKey: DeriveCodeKey(testSecret)}, Options{})
+		Upstream: upstream.New(api), Broker: a.broker, Observed: &observe.Observers{}, CodeKey: DeriveCodeKey(testSecret)}, Options{})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(a.broker.Close) // before srv.Close, which waits for open streams

@@ -14,6 +14,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -38,7 +39,7 @@ func newWebhookEnv(t *testing.T, secrets ...string) *whEnv {
 	})
 	logger := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer,
-		Upstream: NewUpstream(env.api), Broker: env.broker, Observed: observed}, Options{WebhookSecrets: secrets})
+		Upstream: upstream.New(env.api), Broker: env.broker, Observed: observed}, Options{WebhookSecrets: secrets})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(env.broker.Close) // before srv.Close, which waits for open streams

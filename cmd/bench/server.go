@@ -15,6 +15,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
@@ -133,7 +134,7 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 		sim.Close()
 		return handlers.Deps{}, setup, nil, err
 	}
-	up := handlers.NewUpstream(api)
+	up := upstream.New(api)
 	syncer := handlers.NewSyncer(logger, store, up, handlers.SyncOptions{Rate: 10_000, Workers: 8})
 	for _, took := range []*float64{&setup.FirstSyncMs, &setup.ResyncMs} {
 		began = time.Now()

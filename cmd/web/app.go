@@ -14,6 +14,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
@@ -104,7 +105,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return nil, fmt.Errorf("smarthome client: %w", err)
 	}
-	upstream := handlers.NewUpstream(api)
+	upstream := upstream.New(api)
 	broker := live.New(logger.With(slog.String("component", "live")), live.Options{})
 	a.closers = append(a.closers, broker.Close)
 	jobs := newSupervisor(bg, logger) // stopped (and waited for) before the store closes

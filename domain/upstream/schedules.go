@@ -1,4 +1,4 @@
-package handlers
+package upstream
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 )
 
 // DeviceSchedules returns the schedules that fit a device and the one it runs ("" for none).
-func (u *Upstream) DeviceSchedules(ctx context.Context, deviceID string) ([]smarthome.Schedule, string, error) {
+func (u *API) DeviceSchedules(ctx context.Context, deviceID string) ([]smarthome.Schedule, string, error) {
 	ds, _, err := u.c.Schedules.ListForDevice(ctx, deviceID)
 	if err != nil {
 		return nil, "", u.fail(ctx, "DeviceSchedules", err)
@@ -16,25 +16,25 @@ func (u *Upstream) DeviceSchedules(ctx context.Context, deviceID string) ([]smar
 }
 
 // CreateSchedule creates a schedule; the client validates it against the device type's rules first.
-func (u *Upstream) CreateSchedule(ctx context.Context, r smarthome.ScheduleRequest) (*smarthome.Schedule, error) {
+func (u *API) CreateSchedule(ctx context.Context, r smarthome.ScheduleRequest) (*smarthome.Schedule, error) {
 	sc, _, err := u.c.Schedules.Create(ctx, r)
 	return sc, u.fail(ctx, "CreateSchedule", err)
 }
 
 // UpdateSchedule changes the fields set in r.
-func (u *Upstream) UpdateSchedule(ctx context.Context, id string, r smarthome.ScheduleRequest) (*smarthome.Schedule, error) {
+func (u *API) UpdateSchedule(ctx context.Context, id string, r smarthome.ScheduleRequest) (*smarthome.Schedule, error) {
 	sc, _, err := u.c.Schedules.Update(ctx, id, r)
 	return sc, u.fail(ctx, "UpdateSchedule", err)
 }
 
 // DeleteSchedule deletes a schedule; the devices running it stop.
-func (u *Upstream) DeleteSchedule(ctx context.Context, id string) error {
+func (u *API) DeleteSchedule(ctx context.Context, id string) error {
 	_, err := u.c.Schedules.Delete(ctx, id)
 	return u.fail(ctx, "DeleteSchedule", err)
 }
 
 // ActivateSchedule makes a schedule the device's active one.
-func (u *Upstream) ActivateSchedule(ctx context.Context, deviceID, scheduleID string) error {
+func (u *API) ActivateSchedule(ctx context.Context, deviceID, scheduleID string) error {
 	_, err := u.c.Schedules.Activate(ctx, deviceID, scheduleID)
 	return u.fail(ctx, "ActivateSchedule", err)
 }

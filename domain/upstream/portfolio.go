@@ -1,4 +1,4 @@
-package handlers
+package upstream
 
 import (
 	"context"
@@ -10,37 +10,37 @@ import (
 const portfolioMaxListPages = 50
 
 // CreateProperty creates a property.
-func (u *Upstream) CreateProperty(ctx context.Context, r smarthome.PropertyRequest) (*smarthome.Property, error) {
+func (u *API) CreateProperty(ctx context.Context, r smarthome.PropertyRequest) (*smarthome.Property, error) {
 	p, _, err := u.c.Properties.Create(ctx, r)
 	return p, u.fail(ctx, "CreateProperty", err)
 }
 
 // UpdateProperty changes the fields set in r.
-func (u *Upstream) UpdateProperty(ctx context.Context, id int64, r smarthome.PropertyRequest) (*smarthome.Property, error) {
+func (u *API) UpdateProperty(ctx context.Context, id int64, r smarthome.PropertyRequest) (*smarthome.Property, error) {
 	p, _, err := u.c.Properties.Update(ctx, id, r)
 	return p, u.fail(ctx, "UpdateProperty", err)
 }
 
 // DeleteProperty deletes a property with its reservations, invitations, schedules and lock codes.
-func (u *Upstream) DeleteProperty(ctx context.Context, id int64) error {
+func (u *API) DeleteProperty(ctx context.Context, id int64) error {
 	_, err := u.c.Properties.Delete(ctx, id)
 	return u.fail(ctx, "DeleteProperty", err)
 }
 
 // UpdateHub changes a hub's descriptive fields and returns its detail.
-func (u *Upstream) UpdateHub(ctx context.Context, id string, h smarthome.HubUpdate) (*smarthome.HubDetail, error) {
+func (u *API) UpdateHub(ctx context.Context, id string, h smarthome.HubUpdate) (*smarthome.HubDetail, error) {
 	d, _, err := u.c.Hubs.Update(ctx, id, h)
 	return d, u.fail(ctx, "UpdateHub", err)
 }
 
 // AssignDevice moves a device to a property and returns the device as the upstream now has it.
-func (u *Upstream) AssignDevice(ctx context.Context, id string, propertyID int64) (*smarthome.Device, error) {
+func (u *API) AssignDevice(ctx context.Context, id string, propertyID int64) (*smarthome.Device, error) {
 	d, _, err := u.c.Devices.Update(ctx, id, smarthome.DeviceUpdate{PropertyID: &propertyID})
 	return d, u.fail(ctx, "AssignDevice", err)
 }
 
 // PropertyLockCodes returns every lock code of a property that is not removed, reading all pages.
-func (u *Upstream) PropertyLockCodes(ctx context.Context, propertyID int64) ([]smarthome.LockCode, error) {
+func (u *API) PropertyLockCodes(ctx context.Context, propertyID int64) ([]smarthome.LockCode, error) {
 	var all []smarthome.LockCode
 	for page := 1; page <= portfolioMaxListPages; page++ {
 		codes, resp, err := u.c.LockCodes.List(ctx, smarthome.LockCodeListOptions{PropertyID: propertyID, Page: page, PerPage: 100})
@@ -56,7 +56,7 @@ func (u *Upstream) PropertyLockCodes(ctx context.Context, propertyID int64) ([]s
 }
 
 // PropertyInvitations returns every active invitation of a property, reading all pages.
-func (u *Upstream) PropertyInvitations(ctx context.Context, propertyID int64) ([]smarthome.Invitation, error) {
+func (u *API) PropertyInvitations(ctx context.Context, propertyID int64) ([]smarthome.Invitation, error) {
 	var all []smarthome.Invitation
 	seen := 0
 	for page := 1; page <= portfolioMaxListPages; page++ {

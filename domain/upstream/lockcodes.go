@@ -1,4 +1,4 @@
-package handlers
+package upstream
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 const maxLockCodePages = 50
 
 // ListPropertyLockCodes returns every live lock code of a property, all pages.
-func (u *Upstream) ListPropertyLockCodes(ctx context.Context, propertyID int64) ([]smarthome.LockCode, error) {
+func (u *API) ListPropertyLockCodes(ctx context.Context, propertyID int64) ([]smarthome.LockCode, error) {
 	var all []smarthome.LockCode
 	for page := 1; page <= maxLockCodePages; page++ {
 		codes, resp, err := u.c.LockCodes.List(ctx, smarthome.LockCodeListOptions{PropertyID: propertyID, Page: page, PerPage: 100})
@@ -26,31 +26,31 @@ func (u *Upstream) ListPropertyLockCodes(ctx context.Context, propertyID int64) 
 }
 
 // GetLockCode returns one lock code with its per-lock states.
-func (u *Upstream) GetLockCode(ctx context.Context, id string) (*smarthome.LockCode, error) {
+func (u *API) GetLockCode(ctx context.Context, id string) (*smarthome.LockCode, error) {
 	lc, _, err := u.c.LockCodes.Get(ctx, id)
 	return lc, u.fail(ctx, "GetLockCode", err)
 }
 
 // CreateLockCode creates a lock code; the locks take it asynchronously.
-func (u *Upstream) CreateLockCode(ctx context.Context, r smarthome.LockCodeRequest) (*smarthome.LockCode, error) {
+func (u *API) CreateLockCode(ctx context.Context, r smarthome.LockCodeRequest) (*smarthome.LockCode, error) {
 	lc, _, err := u.c.LockCodes.Create(ctx, r)
 	return lc, u.fail(ctx, "CreateLockCode", err)
 }
 
 // UpdateLockCode changes a lock code; its locks go back to setting (which is also how a failed code is retried).
-func (u *Upstream) UpdateLockCode(ctx context.Context, id string, up smarthome.LockCodeUpdate) (*smarthome.LockCode, error) {
+func (u *API) UpdateLockCode(ctx context.Context, id string, up smarthome.LockCodeUpdate) (*smarthome.LockCode, error) {
 	lc, _, err := u.c.LockCodes.Update(ctx, id, up)
 	return lc, u.fail(ctx, "UpdateLockCode", err)
 }
 
 // DeleteLockCode starts removing a lock code from its locks.
-func (u *Upstream) DeleteLockCode(ctx context.Context, id string) error {
+func (u *API) DeleteLockCode(ctx context.Context, id string) error {
 	_, err := u.c.LockCodes.Delete(ctx, id)
 	return u.fail(ctx, "DeleteLockCode", err)
 }
 
 // ReadLockSlots reads a lock's code slots as the lock reports them now (slot → PIN; nil for an empty slot).
-func (u *Upstream) ReadLockSlots(ctx context.Context, deviceID string) (smarthome.CodeSlots, error) {
+func (u *API) ReadLockSlots(ctx context.Context, deviceID string) (smarthome.CodeSlots, error) {
 	dev, _, err := u.c.Devices.Get(ctx, deviceID)
 	if err != nil {
 		return nil, u.fail(ctx, "ReadLockSlots", err)
@@ -63,19 +63,19 @@ func (u *Upstream) ReadLockSlots(ctx context.Context, deviceID string) (smarthom
 }
 
 // IssueHubUnlock asks for a one-off hub unlock code (mls_unlock).
-func (u *Upstream) IssueHubUnlock(ctx context.Context, r smarthome.HubUnlockRequest) (smarthome.PIN, error) {
+func (u *API) IssueHubUnlock(ctx context.Context, r smarthome.HubUnlockRequest) (smarthome.PIN, error) {
 	pin, _, err := u.c.Unlocks.HubUnlock(ctx, r)
 	return pin, u.fail(ctx, "IssueHubUnlock", err)
 }
 
 // IssueUnlockV2 asks for a one-off lockbox, Rently Blue or Smart Bolt code (v2 mls_unlock).
-func (u *Upstream) IssueUnlockV2(ctx context.Context, r smarthome.UnlockV2Request) (smarthome.PIN, error) {
+func (u *API) IssueUnlockV2(ctx context.Context, r smarthome.UnlockV2Request) (smarthome.PIN, error) {
 	pin, _, err := u.c.Unlocks.UnlockV2(ctx, r)
 	return pin, u.fail(ctx, "IssueUnlockV2", err)
 }
 
 // ClearLockSlot empties one slot of a lock, whatever PIN it holds: the drift page's remedy for a PIN nobody issued.
-func (u *Upstream) ClearLockSlot(ctx context.Context, deviceID string, slot int) error {
+func (u *API) ClearLockSlot(ctx context.Context, deviceID string, slot int) error {
 	_, err := u.c.Devices.ClearCodeSlot(ctx, deviceID, slot)
 	return u.fail(ctx, "ClearLockSlot", err)
 }
