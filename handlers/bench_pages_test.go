@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/handlers/live"
 )
@@ -129,7 +130,7 @@ func benchServer(b *testing.B, store *db.Store) (*httptest.Server, *http.Client)
 	}
 	broker := live.New(logger, live.Options{})
 	b.Cleanup(broker.Close)
-	syncer := NewSyncer(logger, store, nil, SyncOptions{})
+	syncer := mirror.NewSyncer(logger, store, nil, mirror.SyncOptions{})
 	srv := httptest.NewServer(NewServer(Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Broker: broker, Observed: &observe.Observers{}}, Options{WebhookSecrets: []string{"bench"}}))
 	jar, _ := cookiejar.New(nil)

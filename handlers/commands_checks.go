@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 )
@@ -127,7 +128,7 @@ func (t *CommandTracker) refreshMirror(ctx context.Context, d *smarthome.Device)
 		t.logger.Info("mirror refresh skipped: hub not mirrored", slog.String("device_id", d.ID), slog.Any("err", err))
 		return
 	}
-	dev := mirrorDevice(*d, hub)
+	dev := mirror.Device(*d, hub)
 	dev.StateChangedAt = t.now()
 	if err := t.store.UpsertDevice(ctx, dev); err != nil {
 		t.logger.Warn("mirror refresh", slog.String("device_id", d.ID), slog.Any("err", err))

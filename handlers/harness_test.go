@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
@@ -43,7 +44,7 @@ type testEnv struct {
 	store    *db.Store
 	sim      *simulator.Simulator
 	api      *smarthome.Client
-	syncer   *Syncer
+	syncer   *mirror.Syncer
 	broker   *live.Broker
 	sessions *Sessions
 	hasher   *PasswordHasher
@@ -135,7 +136,7 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	for _, r := range roles {
 		env.users[r] = env.createUser(t, string(r)+"@test.example", "Test "+string(r), r)
 	}
-	env.syncer = NewSyncer(logger, store, upstream.New(env.api), SyncOptions{Rate: 1000})
+	env.syncer = mirror.NewSyncer(logger, store, upstream.New(env.api), mirror.SyncOptions{Rate: 1000})
 	if _, err := env.syncer.SyncNow(ctx); err != nil {
 		t.Fatalf("setup sync: %v", err)
 	}

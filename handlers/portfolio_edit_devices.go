@@ -9,6 +9,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -85,7 +86,7 @@ func handleDeviceAssign(d Deps) http.Handler {
 		rec.outcome = "ok"
 		hub, err := d.Store.Hub(ctx, dev.HubID)
 		if err == nil {
-			err = d.Store.UpsertDevice(ctx, mirrorDevice(*updated, hub))
+			err = d.Store.UpsertDevice(ctx, mirror.Device(*updated, hub))
 		}
 		if err != nil {
 			rec.detail += "; local copy not updated"

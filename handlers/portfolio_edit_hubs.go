@@ -9,6 +9,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -96,7 +97,7 @@ func handleHubUpdate(d Deps) http.Handler {
 			return renderHubForm(w, r, status, f)
 		}
 		rec.outcome = "ok"
-		h := mirrorHub(smarthome.HubSummary{Status: old.Status}, detail)
+		h := mirror.Hub(smarthome.HubSummary{Status: old.Status}, detail)
 		if h.PropertyID != nil {
 			if _, err := d.Store.Property(ctx, *h.PropertyID); errors.Is(err, db.ErrNotFound) {
 				h.PropertyID = nil // a property the mirror lacks: as the sync does, keep the hub unassigned until it arrives

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -80,7 +81,7 @@ func handlePropertyCreate(d Deps) http.Handler {
 			return renderPropertyForm(w, r, status, f)
 		}
 		rec.targetID, rec.propertyID, rec.outcome = strconv.FormatInt(p.ID, 10), &p.ID, "ok"
-		if err := d.Store.UpsertProperty(r.Context(), mirrorProperty(*p)); err != nil {
+		if err := d.Store.UpsertProperty(r.Context(), mirror.Property(*p)); err != nil {
 			rec.detail += "; local copy not updated"
 			audit(r, d.Store, d.Logger, rec)
 			return editMirrorLag(err)
@@ -139,7 +140,7 @@ func handlePropertyUpdate(d Deps) http.Handler {
 			return renderPropertyForm(w, r, status, f)
 		}
 		rec.outcome = "ok"
-		if err := d.Store.UpsertProperty(r.Context(), mirrorProperty(*p)); err != nil {
+		if err := d.Store.UpsertProperty(r.Context(), mirror.Property(*p)); err != nil {
 			rec.detail += "; local copy not updated"
 			audit(r, d.Store, d.Logger, rec)
 			return editMirrorLag(err)

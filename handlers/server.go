@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
@@ -24,7 +25,7 @@ type Deps struct {
 	Store    *db.Store
 	Sessions *Sessions
 	Hasher   *PasswordHasher
-	Syncer   *Syncer
+	Syncer   *mirror.Syncer
 	Upstream *upstream.API      // the Smart Home API; changes go there first, then to the mirror
 	Broker   *live.Broker       // live pushes to open pages, after the database commit
 	Observed *observe.Observers // what the webhook receiver learned, for features that wait on the hardware

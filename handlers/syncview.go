@@ -14,7 +14,7 @@ import (
 func (d Deps) loadSync(ctx context.Context) (views.SyncData, error) {
 	p := currentUser(ctx)
 	s := views.SyncData{OK: true, CanSync: p.can(capSync)}
-	last, good, err := d.Syncer.lastRuns(ctx)
+	last, good, err := d.Syncer.LastRuns(ctx)
 	if err != nil || last == nil {
 		return s, err
 	}
@@ -27,7 +27,7 @@ func (d Deps) loadSync(ctx context.Context) (views.SyncData, error) {
 	now := time.Now()
 	s.LastSynced, s.LastSyncedISO = localTimes(&good.FinishedAt, time.Local)
 	s.Ago = ago(now.Sub(good.FinishedAt))
-	s.Stale = now.Sub(good.FinishedAt) > 2*d.Syncer.opts.Interval
+	s.Stale = now.Sub(good.FinishedAt) > 2*d.Syncer.Interval()
 	return s, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers"
@@ -135,7 +136,7 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 		return handlers.Deps{}, setup, nil, err
 	}
 	up := upstream.New(api)
-	syncer := handlers.NewSyncer(logger, store, up, handlers.SyncOptions{Rate: 10_000, Workers: 8})
+	syncer := mirror.NewSyncer(logger, store, up, mirror.SyncOptions{Rate: 10_000, Workers: 8})
 	for _, took := range []*float64{&setup.FirstSyncMs, &setup.ResyncMs} {
 		began = time.Now()
 		if _, err := syncer.SyncNow(ctx); err != nil {

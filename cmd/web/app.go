@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers"
@@ -110,7 +111,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	a.closers = append(a.closers, broker.Close)
 	jobs := newSupervisor(bg, logger) // stopped (and waited for) before the store closes
 	a.closers = append(a.closers, jobs.Stop)
-	syncer := handlers.NewSyncer(logger, store, upstream, handlers.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
+	syncer := mirror.NewSyncer(logger, store, upstream, mirror.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
 	jobs.Go("mirror sync", syncer.Run)
 	cmdOpts := handlers.CommandOptions{Timeout: cfg.CommandTimeout} // confirms hardware commands; stops with bg
 	if cfg.Demo() {                                                 // the embedded simulator's delay is known: re-read just after it

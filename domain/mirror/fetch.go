@@ -1,4 +1,4 @@
-package handlers
+package mirror
 
 import (
 	"cmp"
@@ -25,7 +25,7 @@ func (s *Syncer) fetch(ctx context.Context) (db.Snapshot, error) {
 		return snap, fmt.Errorf("list properties: %w", err)
 	}
 	for _, p := range props {
-		snap.Properties = append(snap.Properties, mirrorProperty(p))
+		snap.Properties = append(snap.Properties, Property(p))
 	}
 	hubs, err := collectPages(ctx, s, s.src.ListHubs)
 	if err != nil {
@@ -110,7 +110,7 @@ func (s *Syncer) fetchHub(ctx context.Context, sum smarthome.HubSummary, hub *db
 	if err != nil {
 		return fmt.Errorf("hub %s: %w", sum.ID, err)
 	}
-	*hub = mirrorHub(sum, detail)
+	*hub = Hub(sum, detail)
 	if err := s.limiter.Wait(ctx); err != nil {
 		return err
 	}
@@ -119,19 +119,20 @@ func (s *Syncer) fetchHub(ctx context.Context, sum smarthome.HubSummary, hub *db
 		return fmt.Errorf("devices of hub %s: %w", sum.ID, err)
 	}
 	for _, d := range ds {
-		*devices = append(*devices, mirrorDevice(d, *hub))
+		*devices = append(*devices, Device(d, *hub))
 	}
 	return nil
 }
 
-func mirrorProperty(p smarthome.Property) db.Property {
+// Property maps an upstream property to its mirror row.
+func Property(p smarthome.Property) db.Property {
 	return db.Property{ID: p.ID, Name: p.Name, Address: p.Address, StreetAddress: p.StreetAddress, City: p.City,
 		State: p.State, Zipcode: p.Zipcode.String(), TimeZone: p.TimeZone, Latitude: p.Latitude.String(),
 		Longitude: p.Longitude.String()}
 }
 
-// mirrorHub keeps the hub's reported status object but never its master code, which is a secret.
-func mirrorHub(sum smarthome.HubSummary, d *smarthome.HubDetail) db.Hub {
+// Hub keeps the hub's reported status object but never its master code, which is a secret.
+func Hub(sum smarthome.HubSummary, d *smarthome.HubDetail) db.Hub {
 	st := d.Status
 	online := strings.EqualFold(sum.Status, "online")
 	if st.Online != nil {
@@ -152,9 +153,9 @@ func mirrorHub(sum smarthome.HubSummary, d *smarthome.HubDetail) db.Hub {
 	return h
 }
 
-// mirrorDevice maps a device and derives what the lists filter on: battery, reachability and the current alarm.
+// Device maps a device and derives what the lists filter on: battery, reachability and the current alarm.
 // Lock PINs are replaced by "set" before the state is stored: the mirror never holds them.
-func mirrorDevice(d smarthome.Device, hub db.Hub) db.Device {
+func Device(d smarthome.Device, hub db.Hub) db.Device {
 	out := db.Device{ID: d.ID, HubID: cmp.Or(d.HubID, hub.ID), PropertyID: d.PropertyID, Name: d.DeviceName,
 		OccupantSetting: d.OccupantSetting, Type: d.DeviceType, Online: hub.Online, Settings: string(d.Settings)}
 	if out.PropertyID == nil {

@@ -1,4 +1,6 @@
-package handlers
+// Package mirror keeps the local copy of the upstream portfolio (properties, hubs, devices): the sync that
+// fills it, the conversions from the Smart Home API's shapes, and the hub watchdog.
+package mirror
 
 import (
 	"context"
@@ -14,7 +16,7 @@ import (
 	"github.com/keyless/dashboard/smarthome"
 )
 
-// Portfolio is the part of the upstream the mirror sync reads. upstream.go adapts *smarthome.Client to it.
+// Portfolio is the part of the upstream the mirror sync reads. upstream.API *smarthome.Client to it.
 type Portfolio interface {
 	ListProperties(ctx context.Context, page, perPage int) ([]smarthome.Property, int, error)
 	ListHubs(ctx context.Context, page, perPage int) ([]smarthome.HubSummary, int, error)
@@ -145,3 +147,6 @@ func (s *Syncer) syncOnce(ctx context.Context) (db.SyncRun, error) {
 	}
 	return run, err
 }
+
+// Interval is the time between periodic syncs: the portfolio pages call the mirror stale after two of them.
+func (s *Syncer) Interval() time.Duration { return s.opts.Interval }

@@ -1,4 +1,4 @@
-package handlers
+package mirror
 
 import (
 	"context"
@@ -26,8 +26,8 @@ func (c *syncRuns) invalidate() {
 	c.loaded, c.last, c.good = false, nil, nil
 }
 
-// lastRuns returns the latest sync run and the latest good one (either nil when there is none).
-func (s *Syncer) lastRuns(ctx context.Context) (last, good *db.SyncRun, err error) {
+// LastRuns returns the latest sync run and the latest good one (either nil when there is none).
+func (s *Syncer) LastRuns(ctx context.Context) (last, good *db.SyncRun, err error) {
 	c := &s.runs
 	c.mu.Lock()
 	if c.loaded {
