@@ -202,7 +202,7 @@ func (s *Store) startIngest(ctx context.Context) error {
 	s.ingest.resolve = resolve
 	s.ingest.fts.Store(fts)
 	// Without the checkpointer SQLite checkpoints in line, as it does by default: slower, never wrong.
-	s.ingest.ckpt, _ = startCheckpointer(ctx, s.path, s.w)
+	s.ingest.ckpt, _ = openCheckpointer(ctx, s.path, s.w)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -20,16 +21,17 @@ const (
 	walWriterPages  = 4096 // ~16 MB: the writer's own checkpoint, and the WAL's usual high-water mark
 )
 
-// checkpointer runs PASSIVE checkpoints on its own connection until closed.
+// checkpointer holds the connection PASSIVE checkpoints run on. Its loop is RunCheckpoints, started by the
+// process's supervisor (cmd/web) like every other background loop, so shutdown stops and waits for it.
 type checkpointer struct {
 	conn *sqlx.DB
-	stop chan struct{}
-	done chan struct{}
+	stop chan struct{} // closed by the store's Close: the loop ends even if its context does not
+	once sync.Once
 }
 
-// startCheckpointer opens the checkpoint connection and moves the writer's automatic checkpoint to
+// openCheckpointer opens the checkpoint connection and moves the writer's automatic checkpoint to
 // walWriterPages. On error the writer keeps SQLite's default in-line checkpoints: slower, never wrong.
-func startCheckpointer(ctx context.Context, path string, w *sqlx.DB) (*checkpointer, error) {
+func openCheckpointer(ctx context.Context, path string, w *sqlx.DB) (*checkpointer, error) {
 	conn, err := sqlx.Open("sqlite3", fileURI(path)+"?"+writerParams)
 	if err != nil {
 		return nil, err
@@ -47,31 +49,37 @@ func startCheckpointer(ctx context.Context, path string, w *sqlx.DB) (*checkpoin
 		conn.Close()
 		return nil, err
 	}
-	c := &checkpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
-	go c.run()
-	return c, nil
+	return &checkpointer{conn: conn, stop: make(chan struct{})}, nil
 }
 
-func (c *checkpointer) run() {
-	defer close(c.done)
+// RunCheckpoints runs PASSIVE checkpoints every checkpointEvery until ctx ends or the store closes. Without it the
+// writer still checkpoints itself past walWriterPages: the WAL grows to ~16 MB and commits are slower, never wrong.
+func (s *Store) RunCheckpoints(ctx context.Context) {
+	c := s.ingest.ckpt
+	if c == nil { // no checkpoint connection: SQLite checkpoints in line
+		<-ctx.Done()
+		return
+	}
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
 	for {
 		select {
+		case <-ctx.Done():
+			return
 		case <-c.stop:
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		// Busy (the writer is checkpointing) or failing, the next tick tries again: nothing to report.
-		_, _ = c.conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		_, _ = c.conn.ExecContext(cctx, `PRAGMA wal_checkpoint(PASSIVE)`)
 		cancel()
 	}
 }
 
-// close stops the checkpointer; the store's Close checkpoints the rest when its last connection closes.
+// close ends the loop and closes the connection; the store's Close checkpoints the rest when its last connection
+// closes.
 func (c *checkpointer) close() {
-	close(c.stop)
-	<-c.done
+	c.once.Do(func() { close(c.stop) })
 	c.conn.Close()
 }

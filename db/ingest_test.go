@@ -1,10 +1,12 @@
 package db
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -244,6 +246,10 @@ func TestCheckpointerKeepsUp(t *testing.T) {
 	if s.ingest.ckpt == nil {
 		t.Fatal("no checkpointer")
 	}
+	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { defer close(done); s.RunCheckpoints(ctx) }()
+	defer func() { cancel(); <-done }()
 	var auto int
 	must(t, s.w.GetContext(t.Context(), &auto, `PRAGMA wal_autocheckpoint`))
 	if auto != walWriterPages {
@@ -315,5 +321,35 @@ func TestIngestLiveWithinOneBatch(t *testing.T) {
 	must(t, err)
 	if !h.Online || h.LastHeartbeatAt == nil || !h.LastHeartbeatAt.Equal(t0.Add(2*time.Minute)) {
 		t.Errorf("stored hub online %v heartbeat %v", h.Online, h.LastHeartbeatAt)
+	}
+}
+
+// TestRunCheckpointsEnds: the loop returns when its context ends and when the store closes under it, so the
+// supervisor's Stop never waits on it.
+func TestRunCheckpointsEnds(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"context", "close"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			s, err := Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan struct{})
+			go func() { defer close(done); s.RunCheckpoints(ctx) }()
+			if how == "context" {
+				cancel()
+			}
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+			select {
+			case <-done:
+			case <-time.After(time.Minute): // a hang, not a timing check: the loop returns within one tick
+				t.Fatal("RunCheckpoints did not return")
+			}
+		})
 	}
 }

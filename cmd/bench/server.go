@@ -76,6 +76,10 @@ func serve(dir string, properties, fill int, cpuProfile string) error {
 		return err
 	}
 	defer store.Close()
+	ckptCtx, stopCkpt := context.WithCancel(ctx) // as cmd/web runs it, so ingest is measured with its checkpoints
+	ckptDone := make(chan struct{})
+	go func() { defer close(ckptDone); store.RunCheckpoints(ckptCtx) }()
+	defer func() { stopCkpt(); <-ckptDone }()
 	deps, setup, closeDeps, err := wire(ctx, logger, store, properties)
 	if err != nil {
 		return err
