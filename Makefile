@@ -16,7 +16,7 @@ export GOTOOLCHAIN := go1.27.3
 # FTS5 powers the activity log's full-text search; every go command needs the same tags.
 export GOFLAGS := -tags=sqlite_fts5
 
-.PHONY: all deps assets generate check-generated build run simulator test test-short lint vuln fuzz bench chromium clean
+.PHONY: all deps assets generate check-generated build run simulator test test-short lint vuln fuzz bench chromium postgresql clean
 # Each fuzz target runs this long in `make fuzz` (CI runs it too): bounded, so CI stays bounded.
 FUZZTIME ?= 20s
 all: build
@@ -60,7 +60,14 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
 	  else echo "warning: $(CHROMIUM) not found and cannot install it: browser tests will fail"; fi; fi
 
-test: deps generate chromium
+# The PostgreSQL store's tests start their own throwaway cluster (db/pgtest) with Debian's initdb and pg_ctl.
+postgresql:
+	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	  else echo "warning: PostgreSQL (initdb, pg_ctl) not found and cannot install it: its tests will skip (fail with CI=true)"; fi; fi
+
+test: deps generate chromium postgresql
 	CHROMIUM=$(CHROMIUM) REQUIRE_BROWSER=1 go test -race -count=1 -timeout 20m ./...
 
 test-short: deps generate
