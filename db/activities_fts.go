@@ -27,11 +27,11 @@ func hasFTS5(ctx context.Context, w *sqlx.DB) (bool, error) {
 // setUpFTS creates the index when missing and indexes every activity it has not seen, in one transaction. It
 // reports whether full-text search is available.
 func (s *Store) setUpFTS(ctx context.Context) (bool, error) {
-	on, err := hasFTS5(ctx, s.w)
+	on, err := hasFTS5(ctx, s.w.DB)
 	if err != nil || !on {
 		return false, err
 	}
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *dbTx) error {
 		var exists bool
 		if err := tx.GetContext(ctx, &exists,
 			`SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'activities_fts'`); err != nil {

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Activity log paging bounds.
@@ -131,7 +129,7 @@ func (s *Store) selectPage(ctx context.Context, f ActivityFilter, limit int, row
 	if err != nil {
 		return err
 	}
-	return s.readTx(ctx, func(tx *sqlx.Tx) error {
+	return s.readTx(ctx, func(tx *dbTx) error {
 		var ids []int64
 		if err := tx.SelectContext(ctx, &ids, q, args...); err != nil || len(ids) == 0 {
 			return err

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Attribution: a lock event's User is the name of the lock code that was used ("Jane Doe"), or a word for how
@@ -63,7 +61,7 @@ func invitationPerson(i Invitation) codePerson {
 
 // recordPerson stores a link, and gives its person to the code's other names that had none (the code was read back
 // before its reservation or invitation). A link without a code or a name is nothing to record.
-func recordPerson(ctx context.Context, tx *sqlx.Tx, p codePerson) error {
+func recordPerson(ctx context.Context, tx *dbTx, p codePerson) error {
 	if p.codeID == "" || p.name == "" {
 		return nil
 	}
@@ -82,7 +80,7 @@ func recordPerson(ctx context.Context, tx *sqlx.Tx, p codePerson) error {
 
 // recordCodeName records the name of a code the dashboard created or read, for the person its other names (or its
 // reservation or invitation, recorded when the dashboard learnt of those) already stand for.
-func recordCodeName(ctx context.Context, tx *sqlx.Tx, c LockCode) error {
+func recordCodeName(ctx context.Context, tx *dbTx, c LockCode) error {
 	if c.Name == "" {
 		return nil
 	}

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Command statuses: every record starts pending and ends succeeded or failed, once.
@@ -133,7 +131,7 @@ func (s *Store) FinishCommand(ctx context.Context, id int64, status, reason, res
 	at = stored(nowOr(at))
 	var r commandRow
 	changed := false
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE commands SET status = ?, reason = ?, result = ?, updated_at = ?,
 			confirmed_at = ? WHERE id = ? AND status = 'pending'`, status, reason, result, ms(at), ms(at), id)
 		if err != nil {

@@ -81,7 +81,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open %s read-only: %w", path, err)
 	}
-	s := &Store{w: w, r: r, path: path, readDSN: readDSN, file: fi, version: version}
+	s := &Store{w: dbPool{w}, r: dbPool{r}, path: path, readDSN: readDSN, file: fi, version: version}
 	if err := s.startIngest(ctx); err != nil { // the activity log's group-commit writer (ingest.go)
 		r.Close()
 		w.Close()

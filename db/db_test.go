@@ -81,8 +81,8 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 		db    *sqlx.DB
 		conns int
 	}{
-		{"writer", s.w, 1},
-		{"reader", s.r, max(4, runtime.NumCPU())},
+		{"writer", s.w.DB, 1},
+		{"reader", s.r.DB, max(4, runtime.NumCPU())},
 	}
 	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000"}
 	for _, p := range pools {
@@ -232,13 +232,13 @@ func TestInTxCommitsOrRollsBack(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	ctx := t.Context()
-	insert := func(tx *sqlx.Tx, id int64) error {
+	insert := func(tx *dbTx, id int64) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO properties (id, synced_at) VALUES (?, 0)`, id)
 		return err
 	}
 	boom := errors.New("boom")
-	must(t, s.inTx(ctx, func(tx *sqlx.Tx) error { return insert(tx, 1) }))
-	if err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	must(t, s.inTx(ctx, func(tx *dbTx) error { return insert(tx, 1) }))
+	if err := s.inTx(ctx, func(tx *dbTx) error {
 		must(t, insert(tx, 2))
 		return boom
 	}); !errors.Is(err, boom) {
@@ -250,7 +250,7 @@ func TestInTxCommitsOrRollsBack(t *testing.T) {
 				t.Error("panic swallowed")
 			}
 		}()
-		_ = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_ = s.inTx(ctx, func(tx *dbTx) error {
 			must(t, insert(tx, 3))
 			panic("boom")
 		})

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // HubFilter selects a page of hubs, ordered by home name.
@@ -68,7 +66,7 @@ func (s *Store) ListHubs(ctx context.Context, f HubFilter) (HubPage, error) {
 	countSQL, pageSQL, args := f.queries()
 	res := HubPage{Page: page, PerPage: perPage}
 	rows := []hubListRow{}
-	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.readTx(ctx, func(tx *dbTx) error {
 		if err := tx.GetContext(ctx, &res.Total, countSQL, args...); err != nil {
 			return err
 		}

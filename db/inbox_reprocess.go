@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Reprocess is an admin re-processing an inbox entry whose body reads: the activity it becomes and what it says
@@ -41,7 +39,7 @@ func (s *Store) ReprocessInbox(ctx context.Context, p Reprocess) (ReprocessResul
 		return ReprocessResult{}, fmt.Errorf("db: re-process inbox entry %d: %w", p.InboxID, err)
 	}
 	var res ReprocessResult
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		var status string
 		if err := tx.GetContext(ctx, &status, `SELECT status FROM webhook_inbox WHERE id = ?`, p.InboxID); err != nil {
 			return notFound(err)
@@ -73,7 +71,7 @@ func (s *Store) ReprocessInbox(ctx context.Context, p Reprocess) (ReprocessResul
 
 // storeReprocessed inserts the activity, its body and its search entry, and records that it came from the inbox
 // (held, unless p.Apply: then its change is applied now).
-func (s *Store) storeReprocessed(ctx context.Context, tx *sqlx.Tx, p Reprocess) (ReprocessResult, error) {
+func (s *Store) storeReprocessed(ctx context.Context, tx *dbTx, p Reprocess) (ReprocessResult, error) {
 	req := &ingestReq{item: IngestItem{Activity: p.Activity, Body: p.Body}}
 	fresh, err := insertActivities(ctx, tx, []*ingestReq{req})
 	if err == nil && len(fresh) == 0 { // activityByKeys just found none, and tx is the only writer
@@ -112,7 +110,7 @@ func (s *Store) storeReprocessed(ctx context.Context, tx *sqlx.Tx, p Reprocess) 
 // (applied already, or the event was delivered verified) is ErrConflict; an unknown or unprocessed one ErrNotFound.
 func (s *Store) ConfirmInbox(ctx context.Context, inboxID int64, live *LiveChange, by string, at time.Time) (ReprocessResult, error) {
 	var res ReprocessResult
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		if err := tx.GetContext(ctx, &res.ActivityID, `SELECT activity_id FROM webhook_inbox
 			WHERE id = ? AND status = 'processed' AND activity_id IS NOT NULL`, inboxID); err != nil {
 			return notFound(err)
@@ -134,7 +132,7 @@ func (s *Store) ConfirmInbox(ctx context.Context, inboxID int64, live *LiveChang
 }
 
 // activityByKeys returns the first activity stored under one of keys, or ErrNotFound.
-func activityByKeys(ctx context.Context, tx *sqlx.Tx, keys [][32]byte) (int64, error) {
+func activityByKeys(ctx context.Context, tx *dbTx, keys [][32]byte) (int64, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k[:]
@@ -147,7 +145,7 @@ func activityByKeys(ctx context.Context, tx *sqlx.Tx, keys [][32]byte) (int64, e
 
 // applyOne applies one live change to the mirror inside tx, as the ingester applies a batch's (live marks included:
 // an old change never rolls newer state back).
-func applyOne(ctx context.Context, tx *sqlx.Tx, c LiveChange, now time.Time) (*HubChange, *DeviceChange, error) {
+func applyOne(ctx context.Context, tx *dbTx, c LiveChange, now time.Time) (*HubChange, *DeviceChange, error) {
 	marks := newMarkCache(tx, now)
 	if err := marks.prefetch(ctx, []*ingestReq{{item: IngestItem{Live: &c}}}); err != nil {
 		return nil, nil, fmt.Errorf("mirror: %w", err)

@@ -62,7 +62,7 @@ type ingestReq struct {
 
 // ingester is the group-commit writer. reqs is closed by stop, under mu, so no sender can race the close.
 type ingester struct {
-	w        *sqlx.DB
+	w        dbPool
 	resolve  *sqlx.Stmt    // ResolveTarget, prepared once on the read pool
 	ckpt     *checkpointer // nil: SQLite checkpoints in line (ingest_checkpoint.go)
 	stopOnce sync.Once
@@ -77,7 +77,7 @@ type ingester struct {
 	busy     atomic.Int64 // nanoseconds
 }
 
-func newIngester(w *sqlx.DB) *ingester {
+func newIngester(w dbPool) *ingester {
 	in := &ingester{w: w, now: time.Now, reqs: make(chan *ingestReq, ingestQueue), done: make(chan struct{})}
 	go in.run()
 	return in
@@ -202,7 +202,7 @@ func (s *Store) startIngest(ctx context.Context) error {
 	s.ingest.resolve = resolve
 	s.ingest.fts.Store(fts)
 	// Without the checkpointer SQLite checkpoints in line, as it does by default: slower, never wrong.
-	s.ingest.ckpt, _ = openCheckpointer(ctx, s.path, s.w)
+	s.ingest.ckpt, _ = openCheckpointer(ctx, s.path, s.w.DB)
 	return nil
 }
 

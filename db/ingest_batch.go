@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // A batch is written with a few multi-row statements rather than statements per delivery: the per-statement cost
@@ -84,7 +82,7 @@ func (in *ingester) write(batch []*ingestReq) error {
 
 // index adds the activities first..last, just inserted by tx, to the search index (when there is one). New rows are
 // exactly the ids above the old maximum: tx is the only writer.
-func (in *ingester) index(ctx context.Context, tx *sqlx.Tx, first, last int64) error {
+func (in *ingester) index(ctx context.Context, tx *dbTx, first, last int64) error {
 	if !in.fts.Load() {
 		return nil
 	}
@@ -100,7 +98,7 @@ func (in *ingester) index(ctx context.Context, tx *sqlx.Tx, first, last int64) e
 
 // insertActivities inserts the batch's activities, skipping dedupe keys already stored or repeated in the batch,
 // sets every request's result (ID, Duplicate), and returns the requests that were new, in id order.
-func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []*ingestReq) ([]*ingestReq, error) {
+func insertActivities(ctx context.Context, tx *dbTx, batch []*ingestReq) ([]*ingestReq, error) {
 	firstOf := make(map[[32]byte]*ingestReq, len(batch))
 	var uniq []*ingestReq
 	for _, req := range batch {
@@ -158,7 +156,7 @@ func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []*ingestReq) ([]*
 }
 
 // scanKeys runs a query returning (id, dedupe_key) rows and hands each to fn.
-func scanKeys(ctx context.Context, tx *sqlx.Tx, q string, args []any, fn func(int64, [32]byte)) error {
+func scanKeys(ctx context.Context, tx *dbTx, q string, args []any, fn func(int64, [32]byte)) error {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -178,7 +176,7 @@ func scanKeys(ctx context.Context, tx *sqlx.Tx, q string, args []any, fn func(in
 }
 
 // insertBodies stores the delivered bytes of the new activities.
-func insertBodies(ctx context.Context, tx *sqlx.Tx, fresh []*ingestReq) error {
+func insertBodies(ctx context.Context, tx *dbTx, fresh []*ingestReq) error {
 	for start := 0; start < len(fresh); start += rowsPerStatement {
 		chunk := fresh[start:min(start+rowsPerStatement, len(fresh))]
 		args := make([]any, 0, 2*len(chunk))
@@ -207,7 +205,7 @@ func placeholders(rows, cols int) string {
 // these are read at the start of the batch, a query each (prefetch), changed in memory in delivery order, and
 // written at the end: one UPDATE per changed hub or device, one statement per rowsPerStatement marks.
 type markCache struct {
-	tx      *sqlx.Tx
+	tx      *dbTx
 	now     time.Time
 	byID    map[string]map[string]int64
 	pending map[[2]string]int64 // (entity, field) → newest at moved to
@@ -216,7 +214,7 @@ type markCache struct {
 	dirty   map[string]bool // "hub:<id>" or "device:<id>" changed in this batch
 }
 
-func newMarkCache(tx *sqlx.Tx, now time.Time) *markCache {
+func newMarkCache(tx *dbTx, now time.Time) *markCache {
 	return &markCache{tx: tx, now: now, byID: map[string]map[string]int64{}, pending: map[[2]string]int64{},
 		hubs: map[string]*Hub{}, devices: map[string]*Device{}, dirty: map[string]bool{}}
 }

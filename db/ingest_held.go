@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // releasedBy is inbox_activities.applied_by when a verified delivery, not a person, released a held activity.
@@ -19,7 +17,7 @@ const releasedBy = "verified delivery"
 // bytes release a hold (a forged body that borrowed a webhook-id stays held); the activity becomes verified, and the
 // returned requests (Released, no longer Duplicate) have their live change applied by the caller. Batches with no
 // verified duplicate, nearly all of them, cost nothing here.
-func releaseHeld(ctx context.Context, tx *sqlx.Tx, batch []*ingestReq, now time.Time) ([]*ingestReq, error) {
+func releaseHeld(ctx context.Context, tx *dbTx, batch []*ingestReq, now time.Time) ([]*ingestReq, error) {
 	byID := map[int64]*ingestReq{}
 	var ids []int64
 	for _, req := range batch {
@@ -64,7 +62,7 @@ func releaseHeld(ctx context.Context, tx *sqlx.Tx, batch []*ingestReq, now time.
 
 // markApplied ends the hold on an activity; ErrConflict when it was not held (applied already, or never logged
 // from the inbox).
-func markApplied(ctx context.Context, tx *sqlx.Tx, activityID int64, by string, at time.Time) error {
+func markApplied(ctx context.Context, tx *dbTx, activityID int64, by string, at time.Time) error {
 	res, err := tx.ExecContext(ctx, `UPDATE inbox_activities SET applied_by = ?, applied_at = ?
 		WHERE activity_id = ? AND applied_at IS NULL`, by, ms(at), activityID)
 	if err != nil {

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Invitation statuses, as the upstream spells them.
@@ -76,7 +74,7 @@ func (i Invitation) upsertArgs() []any {
 // UpsertInvitation stores what the upstream answered for one invitation, with whom its code stands for (see
 // UpsertReservation).
 func (s *Store) UpsertInvitation(ctx context.Context, i Invitation) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return upsertInvitation(ctx, tx, i) })
+	err := s.inTx(ctx, func(tx *dbTx) error { return upsertInvitation(ctx, tx, i) })
 	if isForeignKey(err) {
 		return fmt.Errorf("db: upsert invitation %d: property %d: %w", i.ID, i.PropertyID, ErrNotFound)
 	}
@@ -86,7 +84,7 @@ func (s *Store) UpsertInvitation(ctx context.Context, i Invitation) error {
 	return nil
 }
 
-func upsertInvitation(ctx context.Context, tx *sqlx.Tx, i Invitation) error {
+func upsertInvitation(ctx context.Context, tx *dbTx, i Invitation) error {
 	if _, err := tx.ExecContext(ctx, upsertInvitationSQL, i.upsertArgs()...); err != nil {
 		return err
 	}
@@ -150,7 +148,7 @@ func invitations(rows []invitationRow) []Invitation {
 // ReplacePropertyInvitations makes the mirrored invitations of a property equal to list (a complete upstream
 // list) and stamps the refresh, in one transaction.
 func (s *Store) ReplacePropertyInvitations(ctx context.Context, propertyID int64, list []Invitation, at time.Time) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		keep := make(map[int64]bool, len(list))
 		for _, inv := range list {
 			if inv.PropertyID != propertyID {
@@ -176,7 +174,7 @@ func (s *Store) ReplacePropertyInvitations(ctx context.Context, propertyID int64
 // MergeInvitations upserts invitations read from an upstream list across properties, skipping those whose property
 // the mirror does not have (yet), and stamps scope. It deletes nothing: a list across every property may be capped.
 func (s *Store) MergeInvitations(ctx context.Context, list []Invitation, scope string, at time.Time) (skipped int, err error) {
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *dbTx) error {
 		var props []int64
 		if err := tx.SelectContext(ctx, &props, `SELECT id FROM properties`); err != nil {
 			return err

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Kinds of move-out items.
@@ -58,7 +56,7 @@ type moveOutItemRow struct {
 // are confirmed at once.
 func (s *Store) RecordMoveOut(ctx context.Context, m MoveOut) (MoveOut, error) {
 	at := ms(nowOr(m.RequestedAt))
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO move_outs (property_id, email, requested_by, requested_at)
 			VALUES (?, ?, ?, ?)`, m.PropertyID, m.Email, nullInt64(m.RequestedBy), at)
 		if err != nil {
@@ -92,7 +90,7 @@ func (s *Store) RecordMoveOut(ctx context.Context, m MoveOut) (MoveOut, error) {
 	return s.MoveOut(ctx, m.ID)
 }
 
-func applyMoveOutItem(ctx context.Context, tx *sqlx.Tx, it MoveOutItem, by *int64, at int64) error {
+func applyMoveOutItem(ctx context.Context, tx *dbTx, it MoveOutItem, by *int64, at int64) error {
 	var err error
 	switch it.Kind {
 	case MoveOutInvitation:
@@ -110,7 +108,7 @@ func applyMoveOutItem(ctx context.Context, tx *sqlx.Tx, it MoveOutItem, by *int6
 }
 
 // completeIfConfirmed stamps the move-out complete once no item waits for the hardware.
-func completeIfConfirmed(ctx context.Context, tx *sqlx.Tx, id, at int64) error {
+func completeIfConfirmed(ctx context.Context, tx *dbTx, id, at int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE move_outs SET completed_at = ? WHERE id = ? AND completed_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM move_out_items WHERE move_out_id = ? AND confirmed_at IS NULL)`, at, id, id)
 	return err
@@ -120,7 +118,7 @@ func completeIfConfirmed(ctx context.Context, tx *sqlx.Tx, id, at int64) error {
 func (s *Store) MoveOut(ctx context.Context, id int64) (MoveOut, error) {
 	var row moveOutRow
 	var items []moveOutItemRow
-	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.readTx(ctx, func(tx *dbTx) error {
 		if err := tx.GetContext(ctx, &row, `SELECT id, property_id, email, requested_by, requested_at, completed_at
 			FROM move_outs WHERE id = ?`, id); err != nil {
 			return notFound(err)
@@ -143,7 +141,7 @@ func (s *Store) MoveOut(ctx context.Context, id int64) (MoveOut, error) {
 // ConfirmMoveOutCodes records that the hardware confirmed the removal of the given lock codes, and completes the
 // move-out when nothing is left to wait for. Already confirmed items keep their first confirmation time.
 func (s *Store) ConfirmMoveOutCodes(ctx context.Context, id int64, lockCodeIDs []string, at time.Time) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		for _, code := range lockCodeIDs {
 			if _, err := tx.ExecContext(ctx, `UPDATE move_out_items SET confirmed_at = ? WHERE move_out_id = ?
 				AND lock_code_id = ? AND confirmed_at IS NULL`, ms(at), id, code); err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // InvitationFilter narrows the invitation list across properties. Zero values do not filter.
@@ -65,7 +63,7 @@ func (s *Store) SearchInvitations(ctx context.Context, f InvitationFilter) (Invi
 		PropertyName string `db:"property_name"`
 		TimeZone     string `db:"time_zone"`
 	}
-	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.readTx(ctx, func(tx *dbTx) error {
 		if err := tx.GetContext(ctx, &out.Total, `SELECT count(*)`+from+where, args...); err != nil {
 			return err
 		}

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // A lock code's state on one lock, in the upstream's words.
@@ -131,14 +129,14 @@ const upsertLockCodeDeviceSQL = `INSERT INTO lock_code_devices
 // Locks the mirror does not know are skipped; lock rows the read no longer lists are deleted. A read older than
 // the stored one changes nothing. A property not in the mirror is ErrNotFound.
 func (s *Store) UpsertLockCode(ctx context.Context, c LockCode) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return upsertLockCode(ctx, tx, c) })
+	err := s.inTx(ctx, func(tx *dbTx) error { return upsertLockCode(ctx, tx, c) })
 	if err != nil {
 		return fmt.Errorf("db: upsert lock code %s: %w", c.ID, err)
 	}
 	return nil
 }
 
-func upsertLockCode(ctx context.Context, tx *sqlx.Tx, c LockCode) error {
+func upsertLockCode(ctx context.Context, tx *dbTx, c LockCode) error {
 	if c.ID == "" {
 		return fmt.Errorf("a lock code has no id")
 	}
@@ -188,7 +186,7 @@ func upsertLockCode(ctx context.Context, tx *sqlx.Tx, c LockCode) error {
 // LockCode returns one mirrored code with its per-lock states, or ErrNotFound.
 func (s *Store) LockCode(ctx context.Context, id string) (LockCode, error) {
 	var codes []LockCode
-	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.readTx(ctx, func(tx *dbTx) error {
 		var err error
 		codes, err = selectLockCodes(ctx, tx, `c.id = ?`, `lcd.code_id = ?`, id)
 		return err
@@ -206,7 +204,7 @@ func (s *Store) LockCode(ctx context.Context, id string) (LockCode, error) {
 // removedSince. Each carries all its per-lock states.
 func (s *Store) LockCodesByProperty(ctx context.Context, propertyID int64, removedSince time.Time) ([]LockCode, error) {
 	var codes []LockCode
-	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.readTx(ctx, func(tx *dbTx) error {
 		var err error
 		codes, err = selectLockCodes(ctx, tx,
 			`c.property_id = ? AND (c.deleted_at IS NULL OR c.deleted_at >= ?)`,
@@ -224,7 +222,7 @@ func (s *Store) LockCodesByProperty(ctx context.Context, propertyID int64, remov
 // each with all its per-lock states.
 func (s *Store) LockCodesByDevice(ctx context.Context, deviceID string, removedSince time.Time) ([]LockCode, error) {
 	var codes []LockCode
-	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.readTx(ctx, func(tx *dbTx) error {
 		var err error
 		codes, err = selectLockCodes(ctx, tx,
 			`c.id IN (SELECT code_id FROM lock_code_devices WHERE device_id = ?) AND (c.deleted_at IS NULL OR c.deleted_at >= ?)`,
@@ -240,7 +238,7 @@ func (s *Store) LockCodesByDevice(ctx context.Context, deviceID string, removedS
 
 // selectLockCodes runs a code query and its per-lock query in one read snapshot. where and devWhere are constant
 // conditions, never user text; the first arg is shared, the rest belong to where.
-func selectLockCodes(ctx context.Context, tx *sqlx.Tx, where, devWhere string, args ...any) ([]LockCode, error) {
+func selectLockCodes(ctx context.Context, tx *dbTx, where, devWhere string, args ...any) ([]LockCode, error) {
 	rows := []lockCodeRow{}
 	if err := tx.SelectContext(ctx, &rows, lockCodeSelect+`WHERE `+where, args...); err != nil {
 		return nil, err

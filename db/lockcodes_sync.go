@@ -4,22 +4,20 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // MarkLockCodeDeleted records that a code's deletion was sent upstream at at: every lock not already rid of it goes
 // to removing, or straight to removed when gone is true (the upstream no longer has the code at all). The code
 // stays in the mirror, shown as removed, for LockCodeRetention. An unknown id is ErrNotFound.
 func (s *Store) MarkLockCodeDeleted(ctx context.Context, id string, at time.Time, gone bool) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return markDeleted(ctx, tx, id, at, gone) })
+	err := s.inTx(ctx, func(tx *dbTx) error { return markDeleted(ctx, tx, id, at, gone) })
 	if err != nil {
 		return fmt.Errorf("db: mark lock code %s deleted: %w", id, err)
 	}
 	return nil
 }
 
-func markDeleted(ctx context.Context, tx *sqlx.Tx, id string, at time.Time, gone bool) error {
+func markDeleted(ctx context.Context, tx *dbTx, id string, at time.Time, gone bool) error {
 	res, err := tx.ExecContext(ctx, `UPDATE lock_codes SET deleted_at = coalesce(deleted_at, ?) WHERE id = ?`, ms(at), id)
 	if err == nil {
 		err = mustAffect(res)
@@ -43,7 +41,7 @@ func markDeleted(ctx context.Context, tx *sqlx.Tx, id string, at time.Time, gone
 // LockCodeRetention before fetchedAt. It returns the ids of the codes it found gone.
 func (s *Store) ApplyLockCodeSync(ctx context.Context, propertyID int64, codes []LockCode, fetchedAt time.Time) ([]string, error) {
 	var gone []string
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		listed := make(map[string]bool, len(codes))
 		for _, c := range codes {
 			if c.PropertyID != propertyID {

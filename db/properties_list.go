@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // lowBatteryCond is the low-battery test as the partial index devices_attention and the counting
@@ -113,7 +111,7 @@ func (s *Store) ListProperties(ctx context.Context, f PropertyFilter) (PropertyP
 	res := PropertyPage{Page: page, PerPage: perPage}
 	rows := []propertyListRow{}
 	// One read transaction, so Total and Items describe the same state of the mirror.
-	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.readTx(ctx, func(tx *dbTx) error {
 		if err := tx.GetContext(ctx, &res.Total, countSQL, args...); err != nil {
 			return err
 		}

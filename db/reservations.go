@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Reservation statuses, as the upstream spells them.
@@ -86,7 +84,7 @@ func (r Reservation) upsertArgs() []any {
 // UpsertReservation stores what the upstream answered for one reservation, with whom its code stands for: a
 // reservation just created here is attributed on its code's keypad entries even if the code is never read back.
 func (s *Store) UpsertReservation(ctx context.Context, r Reservation) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return upsertReservation(ctx, tx, r) })
+	err := s.inTx(ctx, func(tx *dbTx) error { return upsertReservation(ctx, tx, r) })
 	if isForeignKey(err) {
 		return fmt.Errorf("db: upsert reservation %d: property %d: %w", r.ID, r.PropertyID, ErrNotFound)
 	}
@@ -96,7 +94,7 @@ func (s *Store) UpsertReservation(ctx context.Context, r Reservation) error {
 	return nil
 }
 
-func upsertReservation(ctx context.Context, tx *sqlx.Tx, r Reservation) error {
+func upsertReservation(ctx context.Context, tx *dbTx, r Reservation) error {
 	if _, err := tx.ExecContext(ctx, upsertReservationSQL, r.upsertArgs()...); err != nil {
 		return err
 	}
@@ -146,7 +144,7 @@ func (s *Store) SetReservationStatus(ctx context.Context, id int64, status strin
 // ReplacePropertyReservations makes the mirrored reservations of a property equal to rs (a complete upstream list)
 // and stamps the refresh, in one transaction.
 func (s *Store) ReplacePropertyReservations(ctx context.Context, propertyID int64, rs []Reservation, at time.Time) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		keep := make(map[int64]bool, len(rs))
 		for _, r := range rs {
 			if r.PropertyID != propertyID {
@@ -171,7 +169,7 @@ func (s *Store) ReplacePropertyReservations(ctx context.Context, propertyID int6
 
 // deleteMissingOf deletes the rows of table (a constant name with id and property_id columns) that belong to the
 // property and are not in keep.
-func deleteMissingOf(ctx context.Context, tx *sqlx.Tx, table string, propertyID int64, keep map[int64]bool) error {
+func deleteMissingOf(ctx context.Context, tx *dbTx, table string, propertyID int64, keep map[int64]bool) error {
 	var have []int64
 	if err := tx.SelectContext(ctx, &have, `SELECT id FROM `+table+` WHERE property_id = ?`, propertyID); err != nil {
 		return fmt.Errorf("list %s: %w", table, err)
@@ -187,7 +185,7 @@ func deleteMissingOf(ctx context.Context, tx *sqlx.Tx, table string, propertyID 
 	return nil
 }
 
-func stampRefresh(ctx context.Context, tx *sqlx.Tx, scope string, at time.Time) error {
+func stampRefresh(ctx context.Context, tx *dbTx, scope string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO access_refreshes (scope, refreshed_at) VALUES (?, ?)
 		ON CONFLICT (scope) DO UPDATE SET refreshed_at = excluded.refreshed_at`, scope, ms(at))
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 type deviceScheduleRow struct {
@@ -81,7 +79,7 @@ type DeviceScheduleSet struct {
 // An unknown device is ErrNotFound.
 func (s *Store) ReplaceDeviceSchedules(ctx context.Context, set DeviceScheduleSet) error {
 	at := nowOr(set.At)
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		keep := map[string]bool{}
 		for _, sc := range set.Schedules {
 			if sc.PropertyID != nil {
@@ -120,7 +118,7 @@ func (s *Store) ReplaceDeviceSchedules(ctx context.Context, set DeviceScheduleSe
 }
 
 // deleteVanishedSchedules deletes the mirrored schedules that fit the set's device and are not in keep.
-func deleteVanishedSchedules(ctx context.Context, tx *sqlx.Tx, set DeviceScheduleSet, keep map[string]bool) error {
+func deleteVanishedSchedules(ctx context.Context, tx *dbTx, set DeviceScheduleSet, keep map[string]bool) error {
 	var have []string
 	if err := tx.SelectContext(ctx, &have, `SELECT id FROM schedules WHERE `+fitCond,
 		set.DeviceType, nullInt64(set.PropertyID)); err != nil {

@@ -17,14 +17,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 )
 
 // Store holds every query the dashboard runs. Writes go through w (one connection), reads through r.
 type Store struct {
-	w       *sqlx.DB
-	r       *sqlx.DB
+	w       dbPool
+	r       dbPool
 	path    string
 	readDSN string
 	file    os.FileInfo // the file opened at start, so Ping notices it being removed or replaced
@@ -44,7 +43,7 @@ var (
 // returns nil and rolling back otherwise. fn must use only tx: the writer pool has one
 // connection, which tx holds, so any s.w call inside fn would wait forever. Callers prefix the
 // returned error with "db: " and their operation.
-func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(*dbTx) error) error {
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -212,7 +211,7 @@ func deref(p *int64) int64 {
 // readTx runs fn in one read transaction on the read-only pool, so several queries see one
 // snapshot. It always rolls back: there is nothing to commit, and a read transaction must not be
 // held open longer than fn (it would stop WAL checkpoints).
-func (s *Store) readTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+func (s *Store) readTx(ctx context.Context, fn func(*dbTx) error) error {
 	tx, err := s.r.BeginTxx(ctx, nil)
 	if err != nil {
 		return err

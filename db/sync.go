@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Snapshot is the whole upstream portfolio as read by one full sync at time At.
@@ -66,7 +64,7 @@ func (s *Store) ApplySync(ctx context.Context, snap Snapshot) error {
 	if err := snap.validate(); err != nil {
 		return fmt.Errorf("db: apply sync: %w", err)
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		ps, hs, ds := snap.Properties, snap.Hubs, snap.Devices
 		if i, err := execEach(ctx, tx, upsertPropertySQL, len(ps), func(i int) []any {
 			p := ps[i]
@@ -105,7 +103,7 @@ func (s *Store) ApplySync(ctx context.Context, snap Snapshot) error {
 }
 
 // execEach runs one prepared statement n times with args(i); on failure it returns the index.
-func execEach(ctx context.Context, tx *sqlx.Tx, query string, n int, args func(i int) []any) (int, error) {
+func execEach(ctx context.Context, tx *dbTx, query string, n int, args func(i int) []any) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
@@ -132,7 +130,7 @@ func ids[T any, K comparable](rows []T, id func(T) K) map[K]struct{} {
 
 // deleteMissing deletes the rows of table (a constant name) whose id is not in keep. The ids are
 // compared in Go: reading 40,000 keys is faster and more portable than a temporary table.
-func deleteMissing[K comparable](ctx context.Context, tx *sqlx.Tx, table string, keep map[K]struct{}) error {
+func deleteMissing[K comparable](ctx context.Context, tx *dbTx, table string, keep map[K]struct{}) error {
 	var have []K
 	if err := tx.SelectContext(ctx, &have, `SELECT id FROM `+table); err != nil {
 		return fmt.Errorf("list %s: %w", table, err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // SyncRun records one attempt at a full sync, so every page can say how fresh the mirror is.
@@ -45,7 +43,7 @@ const syncRunsKept = 1000
 // RecordSync appends one sync attempt (run.ID is ignored) and trims the history to the newest
 // syncRunsKept runs plus the latest successful one.
 func (s *Store) RecordSync(ctx context.Context, run SyncRun) error {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sync_runs
 			(started_at, finished_at, ok, error, properties, hubs, devices) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			ms(run.StartedAt), ms(run.FinishedAt), run.OK, run.Error, run.Properties, run.Hubs, run.Devices)

@@ -3,8 +3,6 @@ package db
 import (
 	"testing"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 func TestSyncRuns(t *testing.T) {
@@ -43,7 +41,7 @@ func TestRecordSyncTrimsHistory(t *testing.T) {
 	s := newStore(t)
 	ctx := t.Context()
 	must(t, s.RecordSync(ctx, SyncRun{StartedAt: t0, FinishedAt: t0, OK: true, Properties: 1}))
-	must(t, s.inTx(ctx, func(tx *sqlx.Tx) error {
+	must(t, s.inTx(ctx, func(tx *dbTx) error {
 		for i := range syncRunsKept + 50 {
 			at := ms(t0.Add(time.Duration(i+1) * time.Minute))
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sync_runs (started_at, finished_at, ok, error)

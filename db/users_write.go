@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // UpdateUser changes a user's name, role and disabled flag. Disabling revokes the user's sessions
@@ -21,7 +19,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, name string, newRole R
 		return fmt.Errorf("db: update user %d: unknown role %q", id, newRole)
 	}
 	now := time.Now()
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *dbTx) error {
 		var cur userRow
 		if err := tx.GetContext(ctx, &cur, `SELECT `+userCols+` FROM users WHERE id = ?`, id); err != nil {
 			return notFound(err)
@@ -45,7 +43,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, name string, newRole R
 }
 
 // requireOtherAdmin returns ErrLastAdmin unless an enabled admin other than id exists.
-func requireOtherAdmin(ctx context.Context, tx *sqlx.Tx, id int64) error {
+func requireOtherAdmin(ctx context.Context, tx *dbTx, id int64) error {
 	var others int
 	err := tx.GetContext(ctx, &others,
 		`SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?`, id)
@@ -63,7 +61,7 @@ func requireOtherAdmin(ctx context.Context, tx *sqlx.Tx, id int64) error {
 // The caller signs the current browser in again with a fresh session.
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, now time.Time) error {
 	defer s.auth.bump()
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?`,
 			hash, ms(now), ms(now), id)
@@ -92,7 +90,7 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, name, hash string, now t
 		return User{}, errors.New("db: ensure admin: email is required")
 	}
 	var u User
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		var cur userRow
 		err := tx.GetContext(ctx, &cur, `SELECT `+userCols+` FROM users WHERE lower(email) = lower(?)`, email)
 		if errors.Is(err, sql.ErrNoRows) {
