@@ -9,6 +9,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/ingest"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -22,7 +23,7 @@ var inboxReasons = map[string]string{
 }
 
 // handleInbox serves GET /inbox: the deliveries kept without becoming activities, newest first.
-func handleInbox(d Deps, opts Options, limiter *inboxLimiter) http.Handler {
+func handleInbox(d Deps, opts Options, rx *ingest.Receiver) http.Handler {
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
 		status := q.Get("status")
@@ -34,7 +35,7 @@ func handleInbox(d Deps, opts Options, limiter *inboxLimiter) http.Handler {
 		if err != nil {
 			return err
 		}
-		data := views.InboxData{Status: status, Failed: pg.Failed, Refused: limiter.Refused()}
+		data := views.InboxData{Status: status, Failed: pg.Failed, Refused: rx.Refused()}
 		if len(opts.WebhookSecrets) == 0 {
 			data.SecretNote = "WEBHOOK_SECRET is not set: deliveries are accepted from anyone and none is verified."
 		}

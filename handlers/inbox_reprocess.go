@@ -2,26 +2,22 @@ package handlers
 
 import (
 	"cmp"
-	"crypto/sha256"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
-	"github.com/keyless/dashboard/smarthome"
+	"github.com/keyless/dashboard/domain/ingest"
 )
 
-// Re-processing a webhook inbox entry. A delivery kept because it failed verification is not the upstream's word:
-// anyone who can reach the receiver can send one, and a replay outside its window is old news. So re-processing
-// one logs it as an unverified activity and changes nothing else (mirror, live marks, trackers, alerts); the row
-// then says why it was rejected and offers to apply it, which takes a second POST with confirm=yes. An entry whose
-// sender was verified (only its body did not read, before a parser fix) is applied at once. Every attempt is
-// audited, saying whether it was a confirmation.
+// Re-processing a webhook inbox entry: the rule (an unverified delivery is logged held and applied only on a
+// confirming second POST) is ingest.Receiver's Reprocess and Confirm. This runs the two steps from the inbox page
+// and audits every attempt, saying whether it was a confirmation.
 
 // handleInboxReprocess serves POST /inbox/{id}/reprocess: the first step for a failed entry, or with confirm=yes
 // the second for a processed entry whose activity is held. A confirm field on a failed entry is not a
 // confirmation: its reason has not been shown yet.
-func handleInboxReprocess(d Deps) http.Handler {
+func handleInboxReprocess(d Deps, rx *ingest.Receiver) http.Handler {
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := parseID(r.PathValue("id"))
 		if err != nil {
@@ -31,7 +27,7 @@ func handleInboxReprocess(d Deps) http.Handler {
 		if err != nil {
 			return err
 		}
-		rp := &inboxReprocess{d: d, w: w, r: r, e: e, step: "not confirmed"}
+		rp := &inboxReprocess{d: d, rx: rx, w: w, r: r, e: e, step: "not confirmed"}
 		if e.Status == db.InboxProcessed && r.PostFormValue("confirm") == "yes" {
 			rp.step = "confirmed"
 			return rp.apply()
@@ -49,6 +45,7 @@ func handleInboxReprocess(d Deps) http.Handler {
 // inboxReprocess is one re-processing request of one entry.
 type inboxReprocess struct {
 	d    Deps
+	rx   *ingest.Receiver
 	w    http.ResponseWriter
 	r    *http.Request
 	e    db.InboxEntry
@@ -58,13 +55,7 @@ type inboxReprocess struct {
 // log is the first step: the entry becomes an activity (or finds the one its event already is).
 func (rp *inboxReprocess) log() error {
 	ctx := rp.r.Context()
-	ev, item, view, ok, err := rp.parse()
-	if !ok {
-		return err
-	}
-	res, err := rp.d.Store.ReprocessInbox(ctx, db.Reprocess{InboxID: rp.e.ID, Activity: item.Activity,
-		AltKeys: altKeys(ev, item.Activity, rp.e.WebhookID), Body: rp.e.Body, Live: item.Live, Apply: rp.e.Verified,
-		By: currentUser(ctx).user.Email, At: nowUTC()})
+	res, err := rp.rx.Reprocess(ctx, rp.e, currentUser(ctx).user.Email)
 	if errors.Is(err, db.ErrConflict) { // processed by someone else meanwhile: show it as it is now
 		if rp.e, err = rp.d.Store.InboxEntryByID(ctx, rp.e.ID); err != nil {
 			return err
@@ -72,7 +63,7 @@ func (rp *inboxReprocess) log() error {
 		return rp.fail(http.StatusConflict, "This delivery was already processed.")
 	}
 	if err != nil {
-		return err
+		return rp.failed(err)
 	}
 	act := "activity " + strconv.FormatInt(res.ActivityID, 10)
 	switch {
@@ -84,66 +75,30 @@ func (rp *inboxReprocess) log() error {
 		rp.step = "no confirmation needed"
 		rp.audit(db.OutcomeOK, act+" stored and applied (verified sender)")
 	}
-	if !res.Duplicate {
-		view.ID, view.Reprocessed, view.Held = res.ActivityID, true, res.Held
-		if !res.Held {
-			notifyStored(ctx, rp.d, view)
-		}
-		publishIngest(ctx, rp.d, view, db.IngestResult{ID: res.ActivityID, Hub: res.Hub, Device: res.Device})
-	}
 	return rp.reply()
 }
 
 // apply is the second step: the admin saw why the delivery was rejected and vouches for it.
 func (rp *inboxReprocess) apply() error {
 	ctx := rp.r.Context()
-	_, item, view, ok, err := rp.parse()
-	if !ok {
-		return err
-	}
-	res, err := rp.d.Store.ConfirmInbox(ctx, rp.e.ID, item.Live, currentUser(ctx).user.Email, nowUTC())
+	res, err := rp.rx.Confirm(ctx, rp.e, currentUser(ctx).user.Email)
 	if errors.Is(err, db.ErrConflict) {
 		return rp.fail(http.StatusConflict, "Nothing to confirm: this event is already applied (confirmed before, or delivered verified).")
 	}
 	if err != nil {
-		return err
+		return rp.failed(err)
 	}
 	rp.audit(db.OutcomeOK, "activity "+strconv.FormatInt(res.ActivityID, 10)+" applied to the mirror (rejected: "+rp.rejection()+")")
-	view.ID, view.Reprocessed = res.ActivityID, true
-	notifyStored(ctx, rp.d, view)
-	publishChanges(ctx, rp.d, view, db.IngestResult{ID: res.ActivityID, Hub: res.Hub, Device: res.Device})
 	return rp.reply()
 }
 
-// build resolves the event against the mirror and builds its activity, keyed as a verified delivery of the same
-// event would be: by its webhook-id when it carried one (a signing sender's retries share it), else by its bytes.
-// parse reads the kept body again and builds what storing it would write. ok is false when the caller must return
-// err as it is: a build failure, or an unreadable body already answered with its 422 row (err nil).
-func (rp *inboxReprocess) parse() (_ *smarthome.Event, _ db.IngestItem, _ db.ActivityView, ok bool, _ error) {
-	ev, err := smarthome.ParseEvent(rp.e.Body)
-	if err != nil {
-		return nil, db.IngestItem{}, db.ActivityView{}, false, rp.fail(http.StatusUnprocessableEntity, parseDetail(err))
+// failed answers an error of either step: a kept body that still does not read gets its 422 row, anything else
+// is the server's error.
+func (rp *inboxReprocess) failed(err error) error {
+	if u, ok := errors.AsType[*ingest.UnreadableError](err); ok {
+		return rp.fail(http.StatusUnprocessableEntity, u.Detail)
 	}
-	item, view, err := rp.build(ev)
-	return ev, item, view, err == nil, err
-}
-
-func (rp *inboxReprocess) build(ev *smarthome.Event) (db.IngestItem, db.ActivityView, error) {
-	target, err := rp.d.Store.ResolveTarget(rp.r.Context(), ev.HubID, ev.DeviceID)
-	if err != nil {
-		return db.IngestItem{}, db.ActivityView{}, err
-	}
-	a := authResult{ok: true, signedOrToken: rp.e.Verified, signatureID: rp.e.WebhookID}
-	item, view := buildItem(ev, target, rp.e.Body, a, nowUTC())
-	return item, view, nil
-}
-
-// altKeys is the other key a verified delivery of the event may have: by its bytes, when it came with a token.
-func altKeys(ev *smarthome.Event, a db.Activity, webhookID string) [][32]byte {
-	if webhookID == "" {
-		return nil
-	}
-	return [][32]byte{db.DedupeKey(a.At, sha256.Sum256(ev.Raw))}
+	return err
 }
 
 // rejection says why the receiver did not accept the delivery.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/ingest"
 )
 
 // TestInboxReprocess: an admin re-processes a kept delivery into an activity; what cannot be read stays failed.
@@ -21,7 +22,7 @@ func TestInboxReprocess(t *testing.T) {
 		t.Fatalf("unsigned delivery: %d", rep.status)
 	}
 	e.post(t, "?token=the-secret", []byte(`{"not":"a webhook"}`), nil)
-	e.post(t, "?token=the-secret", append([]byte(`{"x":"`), bytes.Repeat([]byte("y"), maxWebhookBody)...), nil)
+	e.post(t, "?token=the-secret", append([]byte(`{"x":"`), bytes.Repeat([]byte("y"), ingest.MaxBody)...), nil)
 	entries := e.inbox(t) // newest first: too large, unparseable, unauthenticated
 	if len(entries) != 3 {
 		t.Fatalf("%d inbox entries, want 3", len(entries))

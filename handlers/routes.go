@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/keyless/dashboard/domain/ingest"
 	"github.com/keyless/dashboard/static"
 )
 
@@ -85,14 +86,15 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("GET /audit/export", s.require(capViewAudit, handleAuditExport(d)))
 
 	// Webhook intake (no session, no CSRF: senders have no browser headers), the device activity log, the inbox
-	inboxLimit := newInboxLimiter()
-	mux.Handle("POST /webhooks/smarthome", handleWebhook(d, opts, inboxLimit))
+	rx := ingest.NewReceiver(ingest.Options{Store: d.Store, Logger: d.Logger, Observers: d.Observed,
+		Publisher: newIngestPush(d), Secrets: opts.WebhookSecrets})
+	mux.Handle("POST /webhooks/smarthome", handleWebhook(d, rx))
 	mux.Handle("GET /activities", s.require(capViewActivity, handleActivities(d)))
 	mux.Handle("GET /activities/export", s.require(capViewActivity, handleActivityExport(d)))
 	mux.Handle("GET /activities/feed", s.require(capViewActivity, handleActivityFeed(d)))
 	mux.Handle("GET /activities/{id}", s.require(capViewActivity, handleActivityDetail(d)))
-	mux.Handle("GET /inbox", s.require(capManageInbox, handleInbox(d, opts, inboxLimit)))
-	mux.Handle("POST /inbox/{id}/reprocess", s.require(capManageInbox, handleInboxReprocess(d)))
+	mux.Handle("GET /inbox", s.require(capManageInbox, handleInbox(d, opts, rx)))
+	mux.Handle("POST /inbox/{id}/reprocess", s.require(capManageInbox, handleInboxReprocess(d, rx)))
 
 	// Lock codes, code drift and one-off (mls_unlock) codes: all for people who manage access
 	lc := newLockCodeService(d)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/mirror"
 )
 
 // TestWebhookUpdatesMirrorAndPushes: a delivery about a mirrored lock updates the mirror (newest event wins),
@@ -111,11 +112,12 @@ func TestWebhookHubOfflineAndWatchdog(t *testing.T) {
 	waitEvent(t, events, "alert", `data-cleared="true"`)
 
 	// Silence: the watchdog, run with a clock past the grace period, marks the hub offline.
-	wd := NewHubWatchdog(Deps{Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), Store: e.store, Broker: e.broker}, time.Minute)
+	d := Deps{Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), Store: e.store, Broker: e.broker}
+	wd := mirror.NewWatchdog(d.Store, d.Logger, time.Minute, HubSilenceNotifier(d))
 	if n, err := wd.Check(t.Context()); err != nil || n != 0 {
 		t.Fatalf("check within the grace period: %d hubs (%v)", n, err)
 	}
-	wd.now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+	wd.Now = func() time.Time { return time.Now().Add(2 * time.Minute) }
 	if n, err := wd.Check(t.Context()); err != nil || n != 1 {
 		t.Fatalf("check after the grace period: %d hubs (%v), want 1", n, err)
 	}

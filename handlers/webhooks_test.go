@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/ingest"
 )
 
 // TestWebhookDocumentedExamples posts every documented example (smarthome/testdata/webhooks) and checks each is
@@ -204,7 +205,7 @@ func TestWebhookLimits(t *testing.T) {
 	t.Parallel()
 	e := newWebhookEnv(t)
 	dev, hub := e.mirrored(t, "lock")
-	big := append([]byte(`{"hub_id":"x","pad":"`), bytes.Repeat([]byte("a"), maxWebhookBody)...)
+	big := append([]byte(`{"hub_id":"x","pad":"`), bytes.Repeat([]byte("a"), ingest.MaxBody)...)
 	tests := []struct {
 		name      string
 		body      []byte
@@ -234,7 +235,7 @@ func TestWebhookLimits(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.truncated {
-				if len(full.Body) != tooLargeHead || full.BodySize <= maxWebhookBody {
+				if len(full.Body) != ingest.TooLargeHead || full.BodySize <= ingest.MaxBody {
 					t.Errorf("kept %d bytes of %d", len(full.Body), full.BodySize)
 				}
 			} else if !bytes.Equal(full.Body, tt.body) {

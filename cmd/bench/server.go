@@ -172,7 +172,7 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 	go commands.Run(ctx)
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer, Upstream: up,
 		Broker: broker, Observed: &observe.Observers{}, CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
-	go handlers.NewHubWatchdog(deps, 0).Run(ctx)
+	go mirror.NewWatchdog(store, logger, 0, handlers.HubSilenceNotifier(deps)).Run(ctx)
 	return deps, setup, func() { broker.Close(); sim.Close() }, nil
 }
 

@@ -124,7 +124,8 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
 		CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
-	jobs.Go("hub watchdog", handlers.NewHubWatchdog(deps, 0).Run) // hubs silent past the heartbeat grace go offline
+	watchdog := mirror.NewWatchdog(store, logger, 0, handlers.HubSilenceNotifier(deps))
+	jobs.Go("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{
 		Handler:           handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
 		ReadHeaderTimeout: 5 * time.Second,

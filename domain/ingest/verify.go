@@ -1,4 +1,4 @@
-package handlers
+package ingest
 
 import (
 	"crypto/sha256"
@@ -15,17 +15,17 @@ import (
 	"github.com/keyless/dashboard/smarthome"
 )
 
-// webhookAuth checks a delivery against the configured secrets (WEBHOOK_SECRET, comma-separated for rotation): a
+// verifier checks a delivery against the configured secrets (WEBHOOK_SECRET, comma-separated for rotation): a
 // ?token=<secret> query parameter, or a Standard Webhooks signature made with one of them (within
 // smarthome.SignatureTolerance of now: the replay window). With no secret configured every delivery is accepted,
 // unverified, and the home page warns about it.
-type webhookAuth struct {
+type verifier struct {
 	secrets []string
 	digests [][sha256.Size]byte // SHA-256 of each secret: tokens are compared in constant time at a fixed length
 }
 
-func newWebhookAuth(secrets []string) webhookAuth {
-	a := webhookAuth{}
+func newVerifier(secrets []string) verifier {
+	a := verifier{}
 	for _, s := range secrets {
 		if s != "" {
 			a.secrets = append(a.secrets, s)
@@ -44,18 +44,18 @@ type authResult struct {
 	detail        string // why not ok, in words, never naming a secret
 }
 
-func (a webhookAuth) check(r *http.Request, body []byte, now time.Time) authResult {
+// check judges a delivery by its ?token= query parameter or its signature headers.
+func (a verifier) check(token string, header http.Header, body []byte, now time.Time) authResult {
 	if len(a.secrets) == 0 {
 		return authResult{ok: true}
 	}
-	token := r.URL.Query().Get("token")
 	if token != "" && a.tokenMatches(token) {
 		return authResult{ok: true, signedOrToken: true}
 	}
-	err := smarthome.VerifySignature(r.Header, body, a.secrets, now)
+	err := smarthome.VerifySignature(header, body, a.secrets, now)
 	switch {
 	case err == nil:
-		return authResult{ok: true, signedOrToken: true, signatureID: clip.String(r.Header.Get(smarthome.HeaderWebhookID), 200)}
+		return authResult{ok: true, signedOrToken: true, signatureID: clip.String(header.Get(smarthome.HeaderWebhookID), 200)}
 	case errors.Is(err, smarthome.ErrSignatureExpired):
 		return authResult{reason: db.ReasonExpiredSignature,
 			detail: "The signature's timestamp is more than 5 minutes from now: a replay, or a clock far off."}
@@ -68,7 +68,7 @@ func (a webhookAuth) check(r *http.Request, body []byte, now time.Time) authResu
 	}
 }
 
-func (a webhookAuth) tokenMatches(token string) bool {
+func (a verifier) tokenMatches(token string) bool {
 	d := sha256.Sum256([]byte(token))
 	match := 0
 	for _, s := range a.digests { // every secret is compared, so timing says nothing about which matched
@@ -81,8 +81,8 @@ func (a webhookAuth) tokenMatches(token string) bool {
 // kept row holds at most unverifiedKeep bytes; refused deliveries are counted, and the count goes on the next kept
 // row and the inbox page.
 const (
-	unverifiedPerMinute = 60
-	unverifiedBurst     = 30
+	UnverifiedPerMinute = 60 // unverified deliveries kept per minute, after the burst
+	UnverifiedBurst     = 30 // unverified deliveries kept at once before the rate applies
 )
 
 // inboxLimiter decides which unverified deliveries are kept.
@@ -94,7 +94,7 @@ type inboxLimiter struct {
 }
 
 func newInboxLimiter() *inboxLimiter {
-	return &inboxLimiter{lim: rate.NewLimiter(rate.Limit(unverifiedPerMinute)/60, unverifiedBurst)}
+	return &inboxLimiter{lim: rate.NewLimiter(rate.Limit(UnverifiedPerMinute)/60, UnverifiedBurst)}
 }
 
 // take reports whether one more unverified delivery may be kept at now, and how many were refused before it.
