@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -41,12 +42,12 @@ func handleDeviceCommand(d Deps) http.Handler {
 			st := cmdPanelState{status: http.StatusUnprocessableEntity, err: fe.msg, field: fe.field}
 			return answerCommandPanel(w, r, st, panel(st), handleDevice(d))
 		}
-		cmd, err := spec.wire(dev.Type)
+		cmd, err := spec.Wire(dev.Type)
 		if err != nil {
 			return err
 		}
 		rec := db.Command{HubID: dev.HubID, DeviceID: dev.ID, PropertyID: dev.PropertyID, Action: spec.Action,
-			Command: spec.json()}
+			Command: spec.JSON()}
 		_, refused, err := d.sendCommand(r, rec, spec, func(ctx context.Context) (string, error) {
 			return "", d.Upstream.SendDeviceCommand(ctx, dev.ID, cmd)
 		})
@@ -80,9 +81,9 @@ func handleHubCommand(d Deps) http.Handler {
 			st := cmdPanelState{status: http.StatusUnprocessableEntity, err: fe.msg, field: fe.field}
 			return answerCommandPanel(w, r, st, panel(st), handleHub(d))
 		}
-		rec := db.Command{HubID: hub.ID, PropertyID: hub.PropertyID, Action: spec.Action, Command: spec.json()}
+		rec := db.Command{HubID: hub.ID, PropertyID: hub.PropertyID, Action: spec.Action, Command: spec.JSON()}
 		_, refused, err := d.sendCommand(r, rec, spec, func(ctx context.Context) (string, error) {
-			return d.Upstream.SendHubCommand(ctx, hub.ID, hubWire(spec))
+			return d.Upstream.SendHubCommand(ctx, hub.ID, spec.HubWire())
 		})
 		if err != nil {
 			return err
@@ -98,7 +99,7 @@ func handleHubCommand(d Deps) http.Handler {
 // sendCommand writes rec as pending, sends it with send, and settles what the send alone decides: an upstream
 // error fails the record at once with the reason its card shows. Each step is audited and pushed live. It returns
 // the record as it stands and the upstream's refusal (already recorded); err is only for the store failing.
-func (d Deps) sendCommand(r *http.Request, rec db.Command, spec commandSpec, send func(context.Context) (string, error)) (_ db.Command, refused, err error) {
+func (d Deps) sendCommand(r *http.Request, rec db.Command, spec commands.Spec, send func(context.Context) (string, error)) (_ db.Command, refused, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), sendTimeout)
 	defer cancel()
 	if p := currentUser(ctx); p != nil {
@@ -108,14 +109,14 @@ func (d Deps) sendCommand(r *http.Request, rec db.Command, spec commandSpec, sen
 		return rec, nil, err
 	}
 	n := d.commandNotifier()
-	n.listChanged(ctx, rec)
+	n.ListChanged(ctx, rec)
 	device := rec.DeviceID != ""
 	target, targetID := "hub", rec.HubID
 	if device {
 		target, targetID = "device", rec.DeviceID
 	}
-	entry := auditRecord{action: spec.auditAction(device), targetType: target, targetID: targetID,
-		propertyID: rec.PropertyID, detail: spec.label() + " (command " + strconv.FormatInt(rec.ID, 10) + ")"}
+	entry := auditRecord{action: spec.AuditAction(device), targetType: target, targetID: targetID,
+		propertyID: rec.PropertyID, detail: spec.Label() + " (command " + strconv.FormatInt(rec.ID, 10) + ")"}
 	upstreamID, refused := send(ctx)
 	if refused != nil {
 		_, reason := failureReason(spec, refused)
@@ -123,7 +124,7 @@ func (d Deps) sendCommand(r *http.Request, rec db.Command, spec commandSpec, sen
 		if err != nil {
 			return rec, refused, err
 		}
-		n.listChanged(ctx, done)
+		n.ListChanged(ctx, done)
 		entry.outcome, entry.detail = db.OutcomeFailed, entry.detail+": "+reason
 		audit(r, d.Store, d.Logger, entry)
 		return done, refused, nil
@@ -140,9 +141,9 @@ func (d Deps) sendCommand(r *http.Request, rec db.Command, spec commandSpec, sen
 }
 
 // failureReason is the status and the message a refused send gets, on the card and in the form.
-func failureReason(spec commandSpec, err error) (int, string) {
+func failureReason(spec commands.Spec, err error) (int, string) {
 	status, msg := classify(err) // a timeout says the command may still arrive: a request with a body is served even after its sender hung up
-	if spec.Action == actReset && errors.Is(err, smarthome.ErrForbidden) {
+	if spec.Action == commands.ActReset && errors.Is(err, smarthome.ErrForbidden) {
 		msg = "The Smart Home service refused to reset the master code (403: " + upstream.Message(err) + "). " +
 			"The account this dashboard signs in with is not a Hub Installer; ask an administrator to connect one."
 	}
@@ -150,7 +151,7 @@ func failureReason(spec commandSpec, err error) (int, string) {
 }
 
 // sentState is the panel after a send: the refusal in the form, or the wait for the hardware.
-func (d Deps) sentState(spec commandSpec, device bool, refused error) cmdPanelState {
+func (d Deps) sentState(spec commands.Spec, device bool, refused error) cmdPanelState {
 	if refused != nil {
 		status, msg := failureReason(spec, refused)
 		return cmdPanelState{status: status, err: msg + " The command is recorded as failed."}
@@ -160,7 +161,7 @@ func (d Deps) sentState(spec commandSpec, device bool, refused error) cmdPanelSt
 	if device {
 		what = "device"
 	}
-	return cmdPanelState{status: http.StatusOK, notice: "Sent: " + spec.label() + ". Waiting for the " + what +
+	return cmdPanelState{status: http.StatusOK, notice: "Sent: " + spec.Label() + ". Waiting for the " + what +
 		" to confirm; the record below updates by itself."}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
@@ -18,29 +19,29 @@ import (
 )
 
 // fastCommands are tracker timings for tests against the simulator (CommandDelay 50 ms in newTestEnv).
-var fastCommands = CommandOptions{Timeout: 3 * time.Second, CheckAfter: 100 * time.Millisecond, CheckEvery: 100 * time.Millisecond}
+var fastCommands = commands.Options{Timeout: 3 * time.Second, CheckAfter: 100 * time.Millisecond, CheckEvery: 100 * time.Millisecond}
 
 // cmdEnv is a testEnv served by a second server that also runs a command tracker and the webhook observers, the
 // way cmd/web wires them. Its api is the upstream client of that server (demo-agent, a Hub Installer, unless
 // withUpstream says otherwise).
 type cmdEnv struct {
 	*testEnv
-	tracker  *CommandTracker
+	tracker  *commands.Tracker
 	observed *observe.Observers
 	up       *upstream.API
 }
 
 type cmdEnvConfig struct {
-	opts      CommandOptions
+	opts      commands.Options
 	agent     *simulator.Agent // the upstream login of the server; nil: the installer agent
 	noTracker bool             // records stay pending until startTracker
 }
 
 type cmdOption func(*cmdEnvConfig)
 
-func withCommandOptions(o CommandOptions) cmdOption { return func(c *cmdEnvConfig) { c.opts = o } }
-func withAgent(a simulator.Agent) cmdOption         { return func(c *cmdEnvConfig) { c.agent = &a } }
-func withoutTracker() cmdOption                     { return func(c *cmdEnvConfig) { c.noTracker = true } }
+func withCommandOptions(o commands.Options) cmdOption { return func(c *cmdEnvConfig) { c.opts = o } }
+func withAgent(a simulator.Agent) cmdOption           { return func(c *cmdEnvConfig) { c.agent = &a } }
+func withoutTracker() cmdOption                       { return func(c *cmdEnvConfig) { c.noTracker = true } }
 
 func newCmdEnv(t *testing.T, opts ...cmdOption) *cmdEnv {
 	t.Helper()
@@ -62,7 +63,7 @@ func newCmdEnv(t *testing.T, opts ...cmdOption) *cmdEnv {
 		}
 	}
 	e := &cmdEnv{testEnv: env, observed: &observe.Observers{}, up: upstream.New(api)}
-	e.tracker = NewCommandTracker(logger, env.store, e.up, env.broker, cfg.opts)
+	e.tracker = commands.NewTracker(logger, env.store, e.up, NewCommandNotifier(logger, env.store, env.broker), cfg.opts)
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,
 		Syncer: env.syncer, Upstream: e.up, Broker: env.broker, Observed: e.observed, Commands: e.tracker}, Options{})
 	srv := httptest.NewServer(h)
@@ -76,7 +77,7 @@ func newCmdEnv(t *testing.T, opts ...cmdOption) *cmdEnv {
 }
 
 // startTracker runs tr until the test ends, and waits for it to stop.
-func (e *cmdEnv) startTracker(t *testing.T, tr *CommandTracker) {
+func (e *cmdEnv) startTracker(t *testing.T, tr *commands.Tracker) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

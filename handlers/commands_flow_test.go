@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/smarthome/simulator"
 	"github.com/keyless/dashboard/views"
 )
@@ -77,7 +78,7 @@ func opposite(status string) (action, want string) {
 // the store, with the mirror showing the new state and the action audited.
 func TestCommandSucceeds(t *testing.T) {
 	t.Parallel()
-	env := newCmdEnv(t, withCommandOptions(CommandOptions{Timeout: 5 * time.Second, CheckAfter: 300 * time.Millisecond,
+	env := newCmdEnv(t, withCommandOptions(commands.Options{Timeout: 5 * time.Second, CheckAfter: 300 * time.Millisecond,
 		CheckEvery: 100 * time.Millisecond}))
 	dev, _ := env.findDevice(t, "lock", nil)
 	action, want := opposite(dev.State)
@@ -96,7 +97,7 @@ func TestCommandSucceeds(t *testing.T) {
 	waitEvent(t, events, name, `data-status="pending"`)
 
 	rec := env.waitCommand(t, id, "succeeded", func(c db.Command) bool { return c.Status != db.CommandPending })
-	if rec.Status != db.CommandSucceeded || rec.Result != resultByState || rec.ConfirmedAt == nil {
+	if rec.Status != db.CommandSucceeded || rec.Result != commands.ResultByState || rec.ConfirmedAt == nil {
 		t.Fatalf("record %+v, want succeeded by state", rec)
 	}
 	waitEvent(t, events, name, `data-status="succeeded"`)
@@ -126,7 +127,7 @@ func TestCommandSucceeds(t *testing.T) {
 // with "no confirmation" once the timeout passes.
 func TestCommandTimesOut(t *testing.T) {
 	t.Parallel()
-	env := newCmdEnv(t, withCommandOptions(CommandOptions{Timeout: time.Second, CheckAfter: 100 * time.Millisecond,
+	env := newCmdEnv(t, withCommandOptions(commands.Options{Timeout: time.Second, CheckAfter: 100 * time.Millisecond,
 		CheckEvery: 200 * time.Millisecond}))
 	dev, hub := env.findDevice(t, "lock", nil)
 	if err := env.sim.SetHubOnline(hub.ID, false); err != nil {

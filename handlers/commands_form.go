@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -25,33 +26,33 @@ const maxNodeID = 232
 
 // parseDeviceForm validates a command form for dev against its type's rules (reference §7) and the thermostat's
 // current setpoints, so the person gets a precise message instead of the upstream's 422.
-func parseDeviceForm(dev db.Device, form url.Values) (commandSpec, error) {
-	allowed, ok := deviceActions[dev.Type]
+func parseDeviceForm(dev db.Device, form url.Values) (commands.Spec, error) {
+	allowed, ok := commands.DeviceActions(dev.Type)
 	if !ok {
-		return commandSpec{}, cmdInvalid("action", "This device does not accept commands.")
+		return commands.Spec{}, cmdInvalid("action", "This device does not accept commands.")
 	}
 	action := strings.TrimSpace(form.Get("action"))
 	if !slices.Contains(allowed, action) {
-		return commandSpec{}, cmdInvalid("action", "Choose one of: "+strings.Join(actionLabels(allowed), ", ")+".")
+		return commands.Spec{}, cmdInvalid("action", "Choose one of: "+strings.Join(actionLabels(allowed), ", ")+".")
 	}
-	spec := commandSpec{Action: action}
+	spec := commands.Spec{Action: action}
 	switch action {
-	case actLevel:
+	case commands.ActLevel:
 		lvl, err := cmdFormInt(form, "level", "Level", 0, 100, "%")
 		if err != nil {
-			return commandSpec{}, err
+			return commands.Spec{}, err
 		}
 		if lvl == nil {
-			return commandSpec{}, cmdInvalid("level", "Level is required: a whole number from 0 to 100.")
+			return commands.Spec{}, cmdInvalid("level", "Level is required: a whole number from 0 to 100.")
 		}
 		spec.Level = lvl
-	case actThermostat:
+	case commands.ActThermostat:
 		if err := parseThermostatForm(dev, form, &spec); err != nil {
-			return commandSpec{}, err
+			return commands.Spec{}, err
 		}
 	}
-	if _, err := spec.wire(dev.Type); err != nil { // the client's own checks, as a last line
-		return commandSpec{}, cmdInvalid("action", "This command is not valid: "+strings.TrimPrefix(err.Error(), smarthome.ErrValidation.Error()+": ")+".")
+	if _, err := spec.Wire(dev.Type); err != nil { // the client's own checks, as a last line
+		return commands.Spec{}, cmdInvalid("action", "This command is not valid: "+strings.TrimPrefix(err.Error(), smarthome.ErrValidation.Error()+": ")+".")
 	}
 	return spec, nil
 }
@@ -59,13 +60,13 @@ func parseDeviceForm(dev db.Device, form url.Values) (commandSpec, error) {
 func actionLabels(actions []string) []string {
 	out := make([]string, len(actions))
 	for i, a := range actions {
-		out[i] = commandSpec{Action: a}.label()
+		out[i] = commands.Spec{Action: a}.Label()
 	}
 	return out
 }
 
 // parseThermostatForm reads mode, setpoints and fan; a blank field leaves that setting as it is.
-func parseThermostatForm(dev db.Device, form url.Values, spec *commandSpec) error {
+func parseThermostatForm(dev db.Device, form url.Values, spec *commands.Spec) error {
 	choice := func(field, label string, values []string) (*string, error) {
 		v := strings.TrimSpace(form.Get(field))
 		if v == "" {
@@ -145,23 +146,23 @@ func cmdFormInt(form url.Values, field, label string, lo, hi int, unit string) (
 }
 
 // parseHubForm validates a hub command form: one of the hub commands, and a node id only with remove_device.
-func parseHubForm(form url.Values) (commandSpec, error) {
+func parseHubForm(form url.Values) (commands.Spec, error) {
 	action := strings.TrimSpace(form.Get("action"))
-	if !slices.Contains(hubActions, action) {
-		return commandSpec{}, cmdInvalid("action", "Choose one of: "+strings.Join(actionLabels(hubActions), ", ")+".")
+	if hubActions := commands.HubActions(); !slices.Contains(hubActions, action) {
+		return commands.Spec{}, cmdInvalid("action", "Choose one of: "+strings.Join(actionLabels(hubActions), ", ")+".")
 	}
-	spec := commandSpec{Action: action}
+	spec := commands.Spec{Action: action}
 	node := strings.TrimSpace(form.Get("node_id"))
 	if action == smarthome.HubRemoveDevice {
 		n, err := strconv.Atoi(node)
 		if err != nil || len(node) > 3 || n < 1 || n > maxNodeID {
-			return commandSpec{}, cmdInvalid("node_id", "Node id must be a whole number from 1 to "+strconv.Itoa(maxNodeID)+
+			return commands.Spec{}, cmdInvalid("node_id", "Node id must be a whole number from 1 to "+strconv.Itoa(maxNodeID)+
 				" (the Z-Wave node of the device to remove).")
 		}
 		spec.NodeID = strconv.Itoa(n)
 	}
 	if err := (smarthome.HubCommand{Command: spec.Action, NodeID: spec.NodeID}).Validate(); err != nil {
-		return commandSpec{}, cmdInvalid("action", "This hub command is not valid.")
+		return commands.Spec{}, cmdInvalid("action", "This hub command is not valid.")
 	}
 	return spec, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -32,10 +33,10 @@ func handleMasterCodeReset(d Deps) http.Handler {
 				err: "Tick the box to confirm the reset: the current master code stops working at once."}
 			return answerCommandPanel(w, r, st, panel(st), handleHub(d))
 		}
-		spec := commandSpec{Action: actReset}
+		spec := commands.Spec{Action: commands.ActReset}
 		var pin smarthome.PIN
-		rec, refused, err := d.sendCommand(r, db.Command{HubID: hub.ID, PropertyID: hub.PropertyID, Action: actReset,
-			Command: spec.json()}, spec, func(ctx context.Context) (string, error) {
+		rec, refused, err := d.sendCommand(r, db.Command{HubID: hub.ID, PropertyID: hub.PropertyID, Action: commands.ActReset,
+			Command: spec.JSON()}, spec, func(ctx context.Context) (string, error) {
 			var err error
 			pin, err = d.Upstream.ResetHubMasterCode(ctx, hub.ID)
 			return "", err
@@ -55,7 +56,7 @@ func handleMasterCodeReset(d Deps) http.Handler {
 		if err != nil {
 			return err
 		}
-		d.commandNotifier().listChanged(ctx, done)
+		d.commandNotifier().ListChanged(ctx, done)
 		st := cmdPanelState{status: http.StatusOK, notice: "The master code was reset.", masterCode: pin.Reveal()}
 		return answerCommandPanel(w, r, st, panel(st), handleHub(d))
 	})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -88,7 +89,7 @@ func TestMasterCodeReset(t *testing.T) {
 			t.Errorf("Cache-Control %q", got)
 		}
 		rec := env.lastCommand(t, hub.ID, "")
-		if rec.Action != actReset || rec.Status != db.CommandSucceeded || strings.Contains(rec.Command+rec.Result, code) {
+		if rec.Action != commands.ActReset || rec.Status != db.CommandSucceeded || strings.Contains(rec.Command+rec.Result, code) {
 			t.Errorf("record %+v", rec)
 		}
 		ev := waitEvent(t, events, "commands-hub-"+hub.ID, `data-status="succeeded"`)

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -42,7 +43,7 @@ func deviceCommandsSection(r *http.Request, d Deps, dev db.Device, _ db.Hub) (te
 	if err != nil {
 		return nil, err
 	}
-	if _, commandable := deviceActions[dev.Type]; !commandable && len(data.List.Cards) == 0 {
+	if _, commandable := commands.DeviceActions(dev.Type); !commandable && len(data.List.Cards) == 0 {
 		return nil, nil
 	}
 	return views.CommandsSection(data), nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/smarthome"
 )
@@ -28,8 +29,8 @@ func TestCommandsResumeAfterRestart(t *testing.T) {
 	waitUpstream(t, env, dev.ID, want) // applied upstream while no tracker ran
 
 	other, _ := env.findDevice(t, "switch", nil)
-	stale, err := env.store.CreateCommand(ctx, db.Command{HubID: other.HubID, DeviceID: other.ID, Action: actOn,
-		Command: commandSpec{Action: actOn}.json(), CreatedAt: time.Now().Add(-time.Hour)})
+	stale, err := env.store.CreateCommand(ctx, db.Command{HubID: other.HubID, DeviceID: other.ID, Action: commands.ActOn,
+		Command: commands.Spec{Action: commands.ActOn}.JSON(), CreatedAt: time.Now().Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,8 @@ func TestCommandsResumeAfterRestart(t *testing.T) {
 		}
 	}
 
-	restarted := NewCommandTracker(slog.New(slog.DiscardHandler), env.store, env.up, env.broker, fastCommands)
+	quiet := slog.New(slog.DiscardHandler)
+	restarted := commands.NewTracker(quiet, env.store, env.up, NewCommandNotifier(quiet, env.store, env.broker), fastCommands)
 	env.startTracker(t, restarted)
 	done := env.waitCommand(t, sent.ID, "succeeded", func(c db.Command) bool { return c.Status != db.CommandPending })
 	if done.Status != db.CommandSucceeded {
@@ -78,7 +80,7 @@ func waitUpstream(t *testing.T, env *cmdEnv, deviceID, want string) {
 // once; an unrelated one makes the device due for a re-read now.
 func TestCommandConfirmedByWebhook(t *testing.T) {
 	t.Parallel()
-	env := newCmdEnv(t, withCommandOptions(CommandOptions{Timeout: 10 * time.Minute, CheckAfter: 5 * time.Minute,
+	env := newCmdEnv(t, withCommandOptions(commands.Options{Timeout: 10 * time.Minute, CheckAfter: 5 * time.Minute,
 		CheckEvery: 5 * time.Minute}))
 	c := env.signedInClient(t, db.RoleStaff)
 	send := func(t *testing.T, dev db.Device, action, want string) db.Command {
@@ -98,7 +100,7 @@ func TestCommandConfirmedByWebhook(t *testing.T) {
 		env.observed.Notify(t.Context(), observe.Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "lock",
 			MessageType: "Lock", Kind: string(smarthome.KindLockLocked), At: time.Now()})
 		done := env.waitCommand(t, rec.ID, "succeeded", func(c db.Command) bool { return c.Status != db.CommandPending })
-		if done.Status != db.CommandSucceeded || done.Result != resultByWebhook {
+		if done.Status != db.CommandSucceeded || done.Result != commands.ResultByWebhook {
 			t.Errorf("record %+v, want succeeded by the webhook", done)
 		}
 		waitMirror(t, env, dev.ID, "locked")
@@ -109,7 +111,7 @@ func TestCommandConfirmedByWebhook(t *testing.T) {
 		env.observed.Notify(t.Context(), observe.Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "lock",
 			MessageType: "low_battery", Kind: string(smarthome.KindDeviceLowBattery), At: time.Now()})
 		done := env.waitCommand(t, rec.ID, "succeeded", func(c db.Command) bool { return c.Status != db.CommandPending })
-		if done.Status != db.CommandSucceeded || done.Result != resultByState {
+		if done.Status != db.CommandSucceeded || done.Result != commands.ResultByState {
 			t.Errorf("record %+v, want succeeded by the re-read", done)
 		}
 	})
@@ -124,7 +126,7 @@ func TestCommandConfirmedByWebhook(t *testing.T) {
 		env.observed.Notify(t.Context(), observe.Observation{HubID: dev.HubID, DeviceID: dev.ID, DeviceType: "switch",
 			MessageType: "switch_on", Kind: string(smarthome.KindSwitchOn), At: rec.CreatedAt.Add(-time.Minute)})
 		time.Sleep(300 * time.Millisecond)
-		if got, _ := env.store.Command(t.Context(), rec.ID); got.Status != db.CommandPending && got.Result == resultByWebhook {
+		if got, _ := env.store.Command(t.Context(), rec.ID); got.Status != db.CommandPending && got.Result == commands.ResultByWebhook {
 			t.Errorf("an old event confirmed the command: %+v", got)
 		}
 	})
@@ -146,120 +148,5 @@ func waitMirror(t *testing.T, env *cmdEnv, deviceID, want string) {
 			t.Fatalf("the mirror never showed %s", want)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// TestCommandSatisfied: which device states confirm which commands.
-func TestCommandSatisfied(t *testing.T) {
-	t.Parallel()
-	p := smarthome.Ptr[int]
-	s := smarthome.Ptr[string]
-	tests := []struct {
-		name   string
-		spec   commandSpec
-		status string
-		want   bool
-	}{
-		{"locked", commandSpec{Action: actLock}, `{"mode":{"type":"locked"}}`, true},
-		{"still unlocked", commandSpec{Action: actLock}, `{"mode":{"type":"unlocked"}}`, false},
-		{"unlocked", commandSpec{Action: actUnlock}, `{"mode":{"type":"Unlocked"}}`, true},
-		{"switch on", commandSpec{Action: actOn}, `{"mode":"on"}`, true},
-		{"switch off wanted", commandSpec{Action: actOff}, `{"mode":"on"}`, false},
-		{"garage closed", commandSpec{Action: actClose}, `{"mode":"closed"}`, true},
-		{"garage closing", commandSpec{Action: actClose}, `{"mode":"closing"}`, false},
-		{"valve open", commandSpec{Action: actOpen}, `{"mode":"open"}`, true},
-		{"dimmer at level", commandSpec{Action: actLevel, Level: p(40)}, `{"mode":"on","power":40}`, true},
-		{"dimmer level as text", commandSpec{Action: actLevel, Level: p(40)}, `{"mode":"on","power":"40"}`, true},
-		{"dimmer other level", commandSpec{Action: actLevel, Level: p(40)}, `{"mode":"on","power":30}`, false},
-		{"dimmer off at 0", commandSpec{Action: actLevel, Level: p(0)}, `{"mode":"off","power":30}`, true},
-		{"thermostat all", commandSpec{Action: actThermostat, Mode: s("heat"), Heating: p(68), Fan: s("auto")},
-			`{"mode":"heat","heating_setpoint":68,"cooling_setpoint":75,"fan":"auto"}`, true},
-		{"thermostat one missing", commandSpec{Action: actThermostat, Mode: s("heat"), Heating: p(68)},
-			`{"mode":"heat","heating_setpoint":66}`, false},
-		{"thermostat setpoint not reported", commandSpec{Action: actThermostat, Cooling: p(75)}, `{"mode":"cool"}`, false},
-		{"garbage", commandSpec{Action: actLock}, `not json`, false},
-		{"hub action", commandSpec{Action: "reboot"}, `{}`, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := commandSatisfied(tt.spec, []byte(tt.status)); got != tt.want {
-				t.Errorf("commandSatisfied = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-// TestConfirmingKind: the single webhook kinds that prove a command.
-func TestConfirmingKind(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		deviceType string
-		spec       commandSpec
-		want       smarthome.EventKind
-	}{
-		{"lock", commandSpec{Action: actLock}, smarthome.KindLockLocked},
-		{"lock", commandSpec{Action: actUnlock}, smarthome.KindLockUnlocked},
-		{"siren", commandSpec{Action: actOn}, smarthome.KindSirenOn},
-		{"switch", commandSpec{Action: actOff}, smarthome.KindSwitchOff},
-		{"garage_door", commandSpec{Action: actOpen}, smarthome.KindGarageOpened},
-		{"valve_controller", commandSpec{Action: actClose}, smarthome.KindValveClosed},
-		{"dimmable_switch", commandSpec{Action: actLevel, Level: smarthome.Ptr(0)}, smarthome.KindSwitchOff},
-		{"dimmable_switch", commandSpec{Action: actLevel, Level: smarthome.Ptr(50)}, ""},
-		{"thermostat", commandSpec{Action: actThermostat, Mode: smarthome.Ptr("heat")}, ""},
-	}
-	for _, tt := range tests {
-		if got := confirmingKind(tt.deviceType, tt.spec); got != tt.want {
-			t.Errorf("%s %s: %q, want %q", tt.deviceType, tt.spec.label(), got, tt.want)
-		}
-	}
-}
-
-// TestCommandTrackerWatch: once the tracker has read the pending records, observations about devices and hubs
-// without one are dropped before they cost a database read; a record just sent (Track) turns the filter off until
-// the next read, so its confirmation is never dropped.
-func TestCommandTrackerWatch(t *testing.T) {
-	t.Parallel()
-	tr := NewCommandTracker(slog.New(slog.DiscardHandler), nil, nil, nil, CommandOptions{})
-	dev := func(id string) observe.Observation { return observe.Observation{HubID: "h-other", DeviceID: id} }
-	hub := func(id string) observe.Observation { return observe.Observation{HubID: id} }
-	if !tr.concerns(dev("d-any")) || !tr.concerns(hub("h-any")) {
-		t.Fatal("before its first read the tracker drops observations")
-	}
-	read := func(pending ...db.Command) { tr.setWatch(pending, tr.gen.Load()) }
-	read(db.Command{HubID: "h-1", DeviceID: "d-1"}, db.Command{HubID: "h-2"})
-	for _, tc := range []struct {
-		ob   observe.Observation
-		want bool
-	}{
-		{dev("d-1"), true}, {dev("d-2"), false}, {hub("h-2"), true}, {hub("h-1"), false}, // h-1 has only a device record
-		{observe.Observation{HubID: "h-2", DeviceID: "d-9"}, false}, // a device event looks up the device's records only
-	} {
-		if got := tr.concerns(tc.ob); got != tc.want {
-			t.Errorf("concerns(%+v) = %v, want %v", tc.ob, got, tc.want)
-		}
-	}
-	tr.Observe(t.Context(), dev("d-2"))
-	tr.Observe(t.Context(), dev("d-1"))
-	if got := len(tr.seen); got != 1 {
-		t.Errorf("%d observations queued, want 1 (the one about a pending record)", got)
-	}
-
-	before := tr.gen.Load()
-	tr.Track()
-	if !tr.concerns(dev("d-2")) {
-		t.Error("right after Track an observation about a new record's device is dropped")
-	}
-	tr.setWatch(nil, before) // a read that began before Track cannot turn the filter back on
-	if !tr.concerns(dev("d-2")) {
-		t.Error("a read begun before Track turned the filter on")
-	}
-	read()
-	if tr.concerns(dev("d-2")) {
-		t.Error("after a fresh read with nothing pending, observations still pass")
-	}
-	read(make([]db.Command, db.MaxCommandLimit)...) // a list cut at its limit may miss records
-	if !tr.concerns(dev("d-2")) {
-		t.Error("a cut list turned the filter on")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
@@ -47,8 +48,8 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	}
 	observed := &observe.Observers{}
 	up := upstream.New(api)
-	tracker := NewCommandTracker(logger, env.store, up, env.broker, CommandOptions{Timeout: faultCommandTimeout,
-		CheckAfter: 100 * time.Millisecond, CheckEvery: 100 * time.Millisecond})
+	tracker := commands.NewTracker(logger, env.store, up, NewCommandNotifier(logger, env.store, env.broker),
+		commands.Options{Timeout: faultCommandTimeout, CheckAfter: 100 * time.Millisecond, CheckEvery: 100 * time.Millisecond})
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,
 		Syncer: env.syncer, Upstream: up, Broker: env.broker, Observed: observed, Commands: tracker,
 		CodeKey: DeriveCodeKey(testSecret)}, Options{})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -30,7 +31,7 @@ type Deps struct {
 	Broker   *live.Broker       // live pushes to open pages, after the database commit
 	Observed *observe.Observers // what the webhook receiver learned, for features that wait on the hardware
 	CodeKey  []byte             // 32 bytes (DeriveCodeKey) sealing lock-code PINs in the mirror; nil: no codes are issued
-	Commands *CommandTracker    // confirms or times out hardware command records; nil: they wait for the next start
+	Commands *commands.Tracker  // confirms or times out hardware command records; nil: they wait for the next start
 }
 
 // NewServer returns the root handler with all middleware applied.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -168,10 +169,10 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 	broker := live.New(logger, live.Options{})
 	// The background workers cmd/web runs beside the server: the command tracker (every webhook is an observation
 	// for it) and the hub watchdog.
-	commands := handlers.NewCommandTracker(logger, store, up, broker, handlers.CommandOptions{})
-	go commands.Run(ctx)
+	tracker := commands.NewTracker(logger, store, up, handlers.NewCommandNotifier(logger, store, broker), commands.Options{})
+	go tracker.Run(ctx)
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer, Upstream: up,
-		Broker: broker, Observed: &observe.Observers{}, CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
+		Broker: broker, Observed: &observe.Observers{}, CodeKey: handlers.DeriveCodeKey(secret), Commands: tracker}
 	go mirror.NewWatchdog(store, logger, 0, handlers.HubSilenceNotifier(deps)).Run(ctx)
 	return deps, setup, func() { broker.Close(); sim.Close() }, nil
 }

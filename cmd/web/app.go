@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -114,16 +115,16 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	jobs.Go("checkpoints", store.RunCheckpoints) // the WAL copied into the database beside the writer
 	syncer := mirror.NewSyncer(logger, store, upstream, mirror.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
 	jobs.Go("mirror sync", syncer.Run)
-	cmdOpts := handlers.CommandOptions{Timeout: cfg.CommandTimeout} // confirms hardware commands; stops with bg
-	if cfg.Demo() {                                                 // the embedded simulator's delay is known: re-read just after it
+	cmdOpts := commands.Options{Timeout: cfg.CommandTimeout} // confirms hardware commands; stops with bg
+	if cfg.Demo() {                                          // the embedded simulator's delay is known: re-read just after it
 		cmdOpts.CheckAfter, cmdOpts.CheckEvery = cfg.CommandDelay+500*time.Millisecond, max(cfg.CommandDelay, time.Second)
 	}
-	commands := handlers.NewCommandTracker(logger, store, upstream, broker, cmdOpts)
-	jobs.Go("command tracker", commands.Run)
+	tracker := commands.NewTracker(logger, store, upstream, handlers.NewCommandNotifier(logger, store, broker), cmdOpts)
+	jobs.Go("command tracker", tracker.Run)
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
-		CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
+		CodeKey: handlers.DeriveCodeKey(secret), Commands: tracker}
 	watchdog := mirror.NewWatchdog(store, logger, 0, handlers.HubSilenceNotifier(deps))
 	jobs.Go("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{

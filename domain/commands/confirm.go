@@ -1,4 +1,4 @@
-package handlers
+package commands
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 
 // commandSatisfied reports whether a device's status object (reference §14.2) shows the state spec asked for. It reads
 // the upstream's raw status as well as the mirror's sanitised copy: the keys it needs are the same in both.
-func commandSatisfied(spec commandSpec, status []byte) bool {
+func commandSatisfied(spec Spec, status []byte) bool {
 	st := map[string]json.RawMessage{}
 	if json.Unmarshal(status, &st) != nil {
 		return false
@@ -36,19 +36,19 @@ func commandSatisfied(spec commandSpec, status []byte) bool {
 	}
 	equalStr := func(want *string, key string) bool { return want == nil || str(key) == *want }
 	switch spec.Action {
-	case actLock, actUnlock:
+	case ActLock, ActUnlock:
 		var mode struct {
 			Type string `json:"type"`
 		}
 		_ = json.Unmarshal(st["mode"], &mode)
-		return strings.EqualFold(mode.Type, map[string]string{actLock: "locked", actUnlock: "unlocked"}[spec.Action])
-	case actOn, actOff:
+		return strings.EqualFold(mode.Type, map[string]string{ActLock: "locked", ActUnlock: "unlocked"}[spec.Action])
+	case ActOn, ActOff:
 		return str("mode") == spec.Action
-	case actOpen:
+	case ActOpen:
 		return str("mode") == "open"
-	case actClose:
+	case ActClose:
 		return str("mode") == "closed"
-	case actLevel:
+	case ActLevel:
 		if spec.Level == nil {
 			return false
 		}
@@ -56,7 +56,7 @@ func commandSatisfied(spec commandSpec, status []byte) bool {
 			return str("mode") == "off"
 		}
 		return str("mode") == "on" && equalInt(spec.Level, "power")
-	case actThermostat:
+	case ActThermostat:
 		return equalStr(spec.Mode, "mode") && equalStr(spec.Fan, "fan") &&
 			equalInt(spec.Heating, "heating_setpoint") && equalInt(spec.Cooling, "cooling_setpoint")
 	}
@@ -66,19 +66,19 @@ func commandSatisfied(spec commandSpec, status []byte) bool {
 // confirmingKind is the webhook kind that by itself proves a command took effect, or "" when one event is not
 // enough (a thermostat change of several settings, a dimmer level, which reports level and on/off separately).
 // Other events of a device with pending commands still trigger an early re-read.
-func confirmingKind(deviceType string, spec commandSpec) smarthome.EventKind {
+func confirmingKind(deviceType string, spec Spec) smarthome.EventKind {
 	family := map[string]map[string]smarthome.EventKind{
-		actLock:   {"lock": smarthome.KindLockLocked},
-		actUnlock: {"lock": smarthome.KindLockUnlocked},
-		actOn: {"switch": smarthome.KindSwitchOn, "dimmable_switch": smarthome.KindSwitchOn,
+		ActLock:   {"lock": smarthome.KindLockLocked},
+		ActUnlock: {"lock": smarthome.KindLockUnlocked},
+		ActOn: {"switch": smarthome.KindSwitchOn, "dimmable_switch": smarthome.KindSwitchOn,
 			"lightbulb": smarthome.KindSwitchOn, "siren": smarthome.KindSirenOn},
-		actOff: {"switch": smarthome.KindSwitchOff, "dimmable_switch": smarthome.KindSwitchOff,
+		ActOff: {"switch": smarthome.KindSwitchOff, "dimmable_switch": smarthome.KindSwitchOff,
 			"lightbulb": smarthome.KindSwitchOff, "siren": smarthome.KindSirenOff},
-		actOpen:  {"garage_door": smarthome.KindGarageOpened, "valve_controller": smarthome.KindValveOpened},
-		actClose: {"garage_door": smarthome.KindGarageClosed, "valve_controller": smarthome.KindValveClosed},
+		ActOpen:  {"garage_door": smarthome.KindGarageOpened, "valve_controller": smarthome.KindValveOpened},
+		ActClose: {"garage_door": smarthome.KindGarageClosed, "valve_controller": smarthome.KindValveClosed},
 	}
-	if spec.Action == actLevel && spec.Level != nil && *spec.Level == 0 {
-		return family[actOff][deviceType]
+	if spec.Action == ActLevel && spec.Level != nil && *spec.Level == 0 {
+		return family[ActOff][deviceType]
 	}
 	return family[spec.Action][deviceType]
 }

@@ -1,4 +1,4 @@
-package handlers
+package commands
 
 import (
 	"context"
@@ -13,10 +13,15 @@ import (
 	"github.com/keyless/dashboard/smarthome"
 )
 
-// Messages of the tracker's outcomes.
+// Results of a record the tracker confirmed, as its card shows them: by a re-read of the device, or by the
+// device's own webhook.
 const (
-	resultByState    = "Confirmed: the device reports the new state."
-	resultByWebhook  = "Confirmed by the device's own report."
+	ResultByState   = "Confirmed: the device reports the new state."
+	ResultByWebhook = "Confirmed by the device's own report."
+)
+
+// Reasons of a record the tracker failed other than by its timeout.
+const (
 	reasonSuperseded = "Superseded: a later command to this device was confirmed before this one was."
 	reasonGone       = "The Smart Home service no longer knows this device or hub."
 	reasonHubLater   = "Outcome unknown: the hub answered a later command, and the service keeps only its last answer."
@@ -25,8 +30,8 @@ const (
 // checkDevice re-reads one device and settles its due records (oldest first): the state shows what a record
 // asked for → succeeded; a newer record succeeded first → failed as superseded; the deadline passed → failed;
 // otherwise it stays pending until the next check.
-func (t *CommandTracker) checkDevice(ctx context.Context, deviceID string, cmds []db.Command) {
-	rctx, cancel := cmdReadCtx(ctx)
+func (t *Tracker) checkDevice(ctx context.Context, deviceID string, cmds []db.Command) {
+	rctx, cancel := readCtx(ctx)
 	dev, err := t.up.DeviceState(rctx, deviceID)
 	cancel()
 	if ctx.Err() != nil {
@@ -40,7 +45,7 @@ func (t *CommandTracker) checkDevice(ctx context.Context, deviceID string, cmds 
 	ok := make([]bool, len(cmds))
 	newestOK := -1
 	for i, c := range cmds {
-		if ok[i] = commandSatisfied(parseSpec(c.Command), dev.Status); ok[i] {
+		if ok[i] = commandSatisfied(ParseSpec(c.Command), dev.Status); ok[i] {
 			newestOK = i
 		}
 	}
@@ -48,7 +53,7 @@ func (t *CommandTracker) checkDevice(ctx context.Context, deviceID string, cmds 
 	for i, c := range cmds {
 		switch {
 		case ok[i]:
-			confirmed = t.finish(ctx, c, db.CommandSucceeded, "", resultByState) || confirmed
+			confirmed = t.finish(ctx, c, db.CommandSucceeded, "", ResultByState) || confirmed
 		case i < newestOK:
 			t.finish(ctx, c, db.CommandFailed, reasonSuperseded, "")
 		case !now.Before(t.deadline(c)):
@@ -64,7 +69,7 @@ func (t *CommandTracker) checkDevice(ctx context.Context, deviceID string, cmds 
 
 // readFailed settles records whose re-read failed: a device or hub the upstream no longer knows fails them at once,
 // any other error only once their deadline has passed.
-func (t *CommandTracker) readFailed(ctx context.Context, cmds []db.Command, err error, now time.Time, what string) {
+func (t *Tracker) readFailed(ctx context.Context, cmds []db.Command, err error, now time.Time, what string) {
 	gone := errors.Is(err, smarthome.ErrNotFound) && what == "device"
 	t.logger.Info("command re-read failed", slog.String("what", what), slog.Any("err", err))
 	for _, c := range cmds {
@@ -81,8 +86,8 @@ func (t *CommandTracker) readFailed(ctx context.Context, cmds []db.Command, err 
 
 // checkHub reads a hub's MQTT response, which answers the last hub command: the record it names succeeds or fails
 // with the hub's message; older records can no longer learn their own answer.
-func (t *CommandTracker) checkHub(ctx context.Context, hubID string, cmds []db.Command) {
-	rctx, cancel := cmdReadCtx(ctx)
+func (t *Tracker) checkHub(ctx context.Context, hubID string, cmds []db.Command) {
+	rctx, cancel := readCtx(ctx)
 	m, err := t.up.HubMQTTResponse(rctx, hubID)
 	cancel()
 	if ctx.Err() != nil {
@@ -116,13 +121,13 @@ func (t *CommandTracker) checkHub(ctx context.Context, hubID string, cmds []db.C
 	}
 	if changed {
 		if hub, err := t.store.Hub(ctx, hubID); err == nil {
-			t.notify.mqttChanged(ctx, hub, m)
+			t.notify.MQTTChanged(ctx, hub, m)
 		}
 	}
 }
 
 // refreshMirror stores what the upstream reported, so pages show the new state, and pushes the state panel.
-func (t *CommandTracker) refreshMirror(ctx context.Context, d *smarthome.Device) {
+func (t *Tracker) refreshMirror(ctx context.Context, d *smarthome.Device) {
 	hub, err := t.store.Hub(ctx, d.HubID)
 	if err != nil {
 		t.logger.Info("mirror refresh skipped: hub not mirrored", slog.String("device_id", d.ID), slog.Any("err", err))
@@ -135,13 +140,13 @@ func (t *CommandTracker) refreshMirror(ctx context.Context, d *smarthome.Device)
 		return
 	}
 	if stored, err := t.store.Device(ctx, d.ID); err == nil {
-		t.notify.deviceChanged(ctx, stored)
+		t.notify.DeviceChanged(ctx, stored)
 	}
 }
 
 // observe handles one webhook observation: an event that by itself proves a pending command took effect settles
 // it at once; any event of a device or hub with pending records makes them due for a re-read now.
-func (t *CommandTracker) observe(ctx context.Context, ob observe.Observation) {
+func (t *Tracker) observe(ctx context.Context, ob observe.Observation) {
 	cmds, err := t.store.PendingCommandsFor(ctx, ob.HubID, ob.DeviceID)
 	if err != nil || len(cmds) == 0 {
 		return
@@ -149,10 +154,10 @@ func (t *CommandTracker) observe(ctx context.Context, ob observe.Observation) {
 	var settled []db.Command
 	if ob.DeviceID != "" {
 		for _, c := range cmds {
-			kind := confirmingKind(ob.DeviceType, parseSpec(c.Command))
+			kind := confirmingKind(ob.DeviceType, ParseSpec(c.Command))
 			// The event must not predate the command (a skew allowance covers clocks that disagree a little).
 			if kind != "" && string(kind) == ob.Kind && !ob.At.Before(c.CreatedAt.Add(-2*time.Second)) {
-				if t.finish(ctx, c, db.CommandSucceeded, "", resultByWebhook) {
+				if t.finish(ctx, c, db.CommandSucceeded, "", ResultByWebhook) {
 					settled = append(settled, c)
 				}
 			}
@@ -167,7 +172,7 @@ func (t *CommandTracker) observe(ctx context.Context, ob observe.Observation) {
 	}
 	t.mu.Unlock()
 	if len(settled) > 0 { // read the device anyway: the mirror and its page should show the new state
-		rctx, cancel := cmdReadCtx(ctx)
+		rctx, cancel := readCtx(ctx)
 		d, err := t.up.DeviceState(rctx, ob.DeviceID)
 		cancel()
 		if err == nil {
