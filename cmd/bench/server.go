@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -163,11 +164,14 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 	}
 	broker := live.New(logger, live.Options{})
 	// The background workers cmd/web runs beside the server: the command tracker (every webhook is an observation
-	// for it) and the hub watchdog.
+	// for it), the lock-code tracker and the hub watchdog.
 	commands := handlers.NewCommandTracker(logger, store, up, broker, handlers.CommandOptions{})
 	go commands.Run(ctx)
+	codes := access.NewService(access.Config{Logger: logger, Store: store, Upstream: up,
+		Key: access.DeriveCodeKey(secret), Notifier: handlers.NewLockCodePush(logger, store, broker)})
+	go codes.Tracker().Run(ctx)
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer, Upstream: up,
-		Broker: broker, Observed: &observe.Observers{}, CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
+		Broker: broker, Observed: &observe.Observers{}, Codes: codes, Commands: commands}
 	go handlers.NewHubWatchdog(deps, 0).Run(ctx)
 	return deps, setup, func() { broker.Close(); sim.Close() }, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -119,10 +120,13 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 	commands := handlers.NewCommandTracker(logger, store, upstream, broker, cmdOpts)
 	jobs.Go("command tracker", commands.Run)
+	codes := access.NewService(access.Config{Logger: logger, Store: store, Upstream: upstream,
+		Key: access.DeriveCodeKey(secret), Notifier: handlers.NewLockCodePush(logger, store, broker)})
+	jobs.Go("lock-code tracker", codes.Tracker().Run) // re-reads codes in flight until their locks answer
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
-		CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
+		Codes: codes, Commands: commands}
 	jobs.Go("hub watchdog", handlers.NewHubWatchdog(deps, 0).Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{
 		Handler:           handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
