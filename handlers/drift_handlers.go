@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	lockcodes "github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/clip"
-	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
 
 // handleDriftIndex picks the property whose locks to compare (?property= goes straight to it).
-func handleDriftIndex(s *lockCodeService) http.Handler {
+func handleDriftIndex(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
 		if v := q.Get("property"); v != "" {
@@ -42,7 +42,7 @@ func handleDriftIndex(s *lockCodeService) http.Handler {
 }
 
 // handleDrift is the comparison page of one property.
-func handleDrift(s *lockCodeService) http.Handler {
+func handleDrift(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		sc, err := s.formScope(r)
 		if err != nil {
@@ -63,7 +63,7 @@ func handleDrift(s *lockCodeService) http.Handler {
 type driftRemedy func(ctx context.Context, sc lcScope, r *http.Request) (msg string, rec auditRecord, err error)
 
 // handleDriftRemedy runs a remedy, audits it, and answers with the report read again.
-func handleDriftRemedy(s *lockCodeService, remedy driftRemedy) http.Handler {
+func handleDriftRemedy(s *lockCodeRoutes, remedy driftRemedy) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		sc, err := s.formScope(r)
 		if err != nil {
@@ -103,7 +103,7 @@ func handleDriftRemedy(s *lockCodeService, remedy driftRemedy) http.Handler {
 }
 
 // driftCode is the code named by the form, which must belong to the property and still be live.
-func (s *lockCodeService) driftCode(ctx context.Context, sc lcScope, r *http.Request) (db.LockCode, error) {
+func (s *lockCodeRoutes) driftCode(ctx context.Context, sc lcScope, r *http.Request) (db.LockCode, error) {
 	c, err := s.d.Store.LockCode(ctx, r.PostForm.Get("code"))
 	if errors.Is(err, db.ErrNotFound) || (err == nil && c.PropertyID != sc.property.ID) {
 		return c, &httpError{http.StatusUnprocessableEntity, "That code is not a code of this property. Nothing was changed.", err}
@@ -115,53 +115,45 @@ func (s *lockCodeService) driftCode(ctx context.Context, sc lcScope, r *http.Req
 }
 
 // remedyRemoveExpired deletes a code whose window ended but which a lock still holds.
-func (s *lockCodeService) remedyRemoveExpired(ctx context.Context, sc lcScope, r *http.Request) (string, auditRecord, error) {
+func (s *lockCodeRoutes) remedyRemoveExpired(ctx context.Context, sc lcScope, r *http.Request) (string, auditRecord, error) {
 	rec := auditRecord{action: "lock_code.drift.remove_expired", targetType: "lock_code", targetID: r.PostForm.Get("code")}
 	c, err := s.driftCode(ctx, sc, r)
 	if err != nil {
 		return "", rec, err
 	}
 	rec.detail = "“" + c.Name + "”"
-	if v, verr := lcValidityOf(c); verr != nil || !v.ended(time.Now()) {
+	if v, verr := lockcodes.ValidityOf(c); verr != nil || !v.Ended(time.Now()) {
 		return "", rec, &httpError{http.StatusConflict, "That code's window has not ended. Nothing was changed.", verr}
 	}
-	uctx, cancel := context.WithTimeout(ctx, lockCodeCallTimeout)
-	err = s.d.Upstream.DeleteLockCode(uctx, c.ID)
-	cancel()
-	gone := errors.Is(err, smarthome.ErrNotFound)
-	if err != nil && !gone {
+	gone, err := s.svc.Withdraw(ctx, c.ID)
+	if err != nil {
 		return "", rec, err
 	}
-	if err := s.d.Store.MarkLockCodeDeleted(ctx, c.ID, time.Now().UTC(), gone); err != nil {
+	if err := s.svc.MarkDeleted(ctx, c, gone); err != nil {
 		return "", rec, err
 	}
-	if cur, err := s.d.Store.LockCode(ctx, c.ID); err == nil {
-		s.publishChanges(ctx, &c, cur)
-	}
-	s.tracker.track(c.ID)
 	return "“" + c.Name + "” is being removed from its locks.", rec, nil
 }
 
 // remedyResend sends an issued code to its locks again.
-func (s *lockCodeService) remedyResend(ctx context.Context, sc lcScope, r *http.Request) (string, auditRecord, error) {
+func (s *lockCodeRoutes) remedyResend(ctx context.Context, sc lcScope, r *http.Request) (string, auditRecord, error) {
 	rec := auditRecord{action: "lock_code.drift.resend", targetType: "lock_code", targetID: r.PostForm.Get("code")}
 	c, err := s.driftCode(ctx, sc, r)
 	if err != nil {
 		return "", rec, err
 	}
 	rec.detail = "“" + c.Name + "”"
-	if err := s.resend(ctx, c); err != nil {
+	if err := s.svc.Resend(ctx, c); err != nil {
 		return "", rec, err
 	}
 	return "“" + c.Name + "” was sent to its locks again.", rec, nil
 }
 
 // remedyClearSlot empties a slot holding a PIN that no live code here accounts for, after reading the lock again.
-func (s *lockCodeService) remedyClearSlot(ctx context.Context, sc lcScope, r *http.Request) (string, auditRecord, error) {
+func (s *lockCodeRoutes) remedyClearSlot(ctx context.Context, sc lcScope, r *http.Request) (string, auditRecord, error) {
 	dev, slotText := r.PostForm.Get("device"), r.PostForm.Get("slot")
 	rec := auditRecord{action: "lock_code.drift.clear_slot", targetType: "device", targetID: dev, detail: "slot " + clip.String(slotText, 10)}
-	clearer := s.slotClearer()
-	if clearer == nil {
+	if !s.svc.CanClearSlots() {
 		return "", rec, &httpError{http.StatusNotImplemented, "This Smart Home service cannot clear a slot remotely: clear it at the lock's keypad with the master code.", nil}
 	}
 	slot, err := strconv.Atoi(slotText)
@@ -174,22 +166,11 @@ func (s *lockCodeService) remedyClearSlot(ctx context.Context, sc lcScope, r *ht
 	if err != nil || slot < 1 || slot > 10_000 || lock == nil {
 		return "", rec, &httpError{http.StatusUnprocessableEntity, "Unknown lock or slot. Nothing was changed.", err}
 	}
-	codes, err := s.d.Store.LockCodesByProperty(ctx, sc.property.ID, time.Now().Add(-db.LockCodeRetention))
-	if err != nil {
-		return "", rec, err
-	}
-	pins, _ := s.issuedPINs(codes)
-	ls := s.readLocks(ctx, []db.Device{*lock})[0]
-	if ls.err != nil {
-		return "", rec, ls.err
-	}
-	pin, held := ls.slots[slot]
-	if _, _, known := matchSlot(pin, lock.ID, codes, pins); !held || known {
+	err = s.svc.ClearSlot(ctx, sc.property.ID, *lock, slot)
+	if errors.Is(err, lockcodes.ErrSlotKnown) {
 		return "", rec, &httpError{http.StatusConflict, "Slot " + slotText + " no longer holds an unknown code. Nothing was changed.", nil}
 	}
-	uctx, cancel := context.WithTimeout(ctx, lockCodeCallTimeout)
-	defer cancel()
-	if err := clearer.ClearLockSlot(uctx, lock.ID, slot); err != nil {
+	if err != nil {
 		return "", rec, err
 	}
 	return "Slot " + slotText + " of " + deviceName(*lock) + " is being cleared; check again in a moment.", rec, nil

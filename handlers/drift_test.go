@@ -92,7 +92,7 @@ func TestDrift(t *testing.T) {
 		t.Errorf("expired codes %v, want %s", x, oldID)
 	}
 	svc, _ := env.lcService(t)
-	remote := svc.slotClearer() != nil // the Upstream has the inferred slot-clearing route
+	remote := svc.CanClearSlots() // the Upstream has the inferred slot-clearing route
 	if !remote && byTestID(res.doc, "drift-manual").Length() != 1 {
 		t.Error("no instructions for the unknown code, which cannot be cleared remotely here")
 	}

@@ -52,7 +52,7 @@ func newFaultEnv(t *testing.T) *faultEnv {
 		commands.Options{Timeout: faultCommandTimeout, CheckAfter: 100 * time.Millisecond, CheckEvery: 100 * time.Millisecond})
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,
 		Syncer: env.syncer, Upstream: up, Broker: env.broker, Observed: observed, Commands: tracker,
-		CodeKey: DeriveCodeKey(testSecret)}, Options{})
+		Codes: startLockCodes(t, logger, env.store, up, env.broker)}, Options{})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(env.broker.Close) // before srv.Close, which waits for open streams

@@ -11,9 +11,34 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	lockcodes "github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
+
+// lcMaxListed is how many codes one list shows; the rest are counted.
+const lcMaxListed = 300
+
+// lockCodeRoutes are what the lock-code, drift and one-off code handlers share: the server's deps and the lock-code
+// service that holds the rules and the state. (domain/access is imported as lockcodes here: handlers has an access
+// type of its own, the reservations' and invitations' routes.)
+type lockCodeRoutes struct {
+	d   Deps
+	svc *lockcodes.Service
+}
+
+// newLockCodeRoutes takes Deps.Codes and adds its observer to the webhook's. A server built without one (tests,
+// tools) gets a read-only service whose tracker nobody runs.
+func newLockCodeRoutes(d Deps) *lockCodeRoutes {
+	svc := d.Codes
+	if svc == nil {
+		svc = lockcodes.NewService(lockcodes.Config{Logger: d.Logger, Store: d.Store, Upstream: d.Upstream,
+			Notifier: NewLockCodePush(d.Logger, d.Store, d.Broker)})
+	} else if d.Observed != nil {
+		d.Observed.Add(svc.Observe)
+	}
+	return &lockCodeRoutes{d: d, svc: svc}
+}
 
 // lcScope is what a code list or form is about: a property, and on a lock's page that lock.
 type lcScope struct {
@@ -113,10 +138,10 @@ func lockCodeList(ctx context.Context, d Deps, sc lcScope, autoRefresh bool) (vi
 	return l, nil
 }
 
-// refreshList re-lists the scope's property from the upstream (at most every lockCodeSyncGap) and builds the list;
+// refreshList re-lists the scope's property from the upstream (at most every lockcodes.SyncGap) and builds the list;
 // an upstream failure becomes the list's notice, over the last known state.
-func (s *lockCodeService) refreshList(r *http.Request, sc lcScope) (views.LockCodeListData, error) {
-	_, syncErr := s.syncProperty(r.Context(), sc.property.ID, lockCodeSyncGap)
+func (s *lockCodeRoutes) refreshList(r *http.Request, sc lcScope) (views.LockCodeListData, error) {
+	_, syncErr := s.svc.SyncProperty(r.Context(), sc.property.ID, lockcodes.SyncGap)
 	l, err := lockCodeList(r.Context(), s.d, sc, false)
 	if err != nil {
 		return l, err
@@ -124,7 +149,7 @@ func (s *lockCodeService) refreshList(r *http.Request, sc lcScope) (views.LockCo
 	if syncErr != nil {
 		s.d.Logger.Warn("lock-code sync failed", slog.Int64("property_id", sc.property.ID), slog.Any("err", syncErr))
 		_, msg := classify(syncErr)
-		if errors.Is(syncErr, errLCNoKey) {
+		if errors.Is(syncErr, lockcodes.ErrNoKey) {
 			msg = "Lock codes cannot be read: the dashboard has no lock-code key configured."
 		}
 		l.Notice = msg + " Showing the last known state."
@@ -132,7 +157,7 @@ func (s *lockCodeService) refreshList(r *http.Request, sc lcScope) (views.LockCo
 	return l, nil
 }
 
-func handleLockCodesProperty(s *lockCodeService) http.Handler {
+func handleLockCodesProperty(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := parseID(r.PathValue("id"))
 		if err != nil {
@@ -146,7 +171,7 @@ func handleLockCodesProperty(s *lockCodeService) http.Handler {
 	})
 }
 
-func handleLockCodesDevice(s *lockCodeService) http.Handler {
+func handleLockCodesDevice(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		sc, err := lcDeviceScope(r.Context(), s.d.Store, r.PathValue("id"))
 		if err != nil {
@@ -157,7 +182,7 @@ func handleLockCodesDevice(s *lockCodeService) http.Handler {
 }
 
 // renderListPage is the codes page of a scope: the mirror at once, then a live refresh from the upstream.
-func (s *lockCodeService) renderListPage(w http.ResponseWriter, r *http.Request, sc lcScope) error {
+func (s *lockCodeRoutes) renderListPage(w http.ResponseWriter, r *http.Request, sc lcScope) error {
 	list, err := lockCodeList(r.Context(), s.d, sc, true)
 	if err != nil {
 		return err
@@ -192,7 +217,7 @@ var lockCodeFlashes = map[string]views.FlashData{
 }
 
 // handleLockCodeListRefresh answers the list's own refresh: re-read from the upstream, then the list fragment.
-func handleLockCodeListRefresh(s *lockCodeService, byDevice bool) http.Handler {
+func handleLockCodeListRefresh(s *lockCodeRoutes, byDevice bool) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		var sc lcScope
 		var err error

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,12 +8,11 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/upstream"
-	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
 
 // row is the code's row for the viewer, in the lock scope of ?device= when that lock carries the code.
-func (s *lockCodeService) row(r *http.Request, c db.LockCode, sc lcScope) views.LockCodeRowData {
+func (s *lockCodeRoutes) row(r *http.Request, c db.LockCode, sc lcScope) views.LockCodeRowData {
 	dev := r.URL.Query().Get("device")
 	if !slices.ContainsFunc(c.Devices, func(d db.LockCodeDevice) bool { return d.DeviceID == dev }) {
 		dev = ""
@@ -24,7 +21,7 @@ func (s *lockCodeService) row(r *http.Request, c db.LockCode, sc lcScope) views.
 }
 
 // listURL is where a plain (non-htmx) action returns to.
-func (s *lockCodeService) listURL(r *http.Request, c db.LockCode) string {
+func (s *lockCodeRoutes) listURL(r *http.Request, c db.LockCode) string {
 	if dev := r.URL.Query().Get("device"); dev != "" && slices.ContainsFunc(c.Devices, func(d db.LockCodeDevice) bool { return d.DeviceID == dev }) {
 		return lcDeviceURL(dev) + "/lock-codes"
 	}
@@ -34,7 +31,7 @@ func (s *lockCodeService) listURL(r *http.Request, c db.LockCode) string {
 func lcDeviceURL(id string) string { return "/devices/" + url.PathEscape(id) }
 
 // handleLockCodeFragment answers GET /lock-codes/{id}/row, /pin and /actions: the row, its masked PIN, its actions.
-func handleLockCodeFragment(s *lockCodeService, part string) http.Handler {
+func handleLockCodeFragment(s *lockCodeRoutes, part string) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		c, sc, err := s.liveCode(r)
 		if err != nil {
@@ -53,7 +50,7 @@ func handleLockCodeFragment(s *lockCodeService, part string) http.Handler {
 }
 
 // handleLockCodeDeleteConfirm asks before deleting: inside the row for htmx, as a page otherwise.
-func handleLockCodeDeleteConfirm(s *lockCodeService) http.Handler {
+func handleLockCodeDeleteConfirm(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		c, sc, err := s.liveCode(r)
 		if err != nil {
@@ -71,7 +68,7 @@ func handleLockCodeDeleteConfirm(s *lockCodeService) http.Handler {
 }
 
 // rowResult answers an action with the row (htmx) or by returning to the list.
-func (s *lockCodeService) rowResult(w http.ResponseWriter, r *http.Request, status int, done, msg, problem string) error {
+func (s *lockCodeRoutes) rowResult(w http.ResponseWriter, r *http.Request, status int, done, msg, problem string) error {
 	c, sc, err := s.liveCode(r)
 	if err != nil {
 		return err
@@ -88,7 +85,7 @@ func (s *lockCodeService) rowResult(w http.ResponseWriter, r *http.Request, stat
 	return render(w, r, status, views.LockCodeRow(rd))
 }
 
-func handleLockCodeDelete(s *lockCodeService) http.Handler {
+func handleLockCodeDelete(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		c, _, err := s.liveCode(r)
 		if err != nil {
@@ -100,31 +97,23 @@ func handleLockCodeDelete(s *lockCodeService) http.Handler {
 		rec := auditRecord{action: "lock_code.delete", targetType: "lock_code", targetID: c.ID, propertyID: &c.PropertyID,
 			detail: "“" + c.Name + "”"}
 		ctx := r.Context()
-		uctx, cancel := context.WithTimeout(ctx, lockCodeCallTimeout)
-		err = s.d.Upstream.DeleteLockCode(uctx, c.ID)
-		cancel()
-		gone := errors.Is(err, smarthome.ErrNotFound)
-		if err != nil && !gone {
+		gone, err := s.svc.Withdraw(ctx, c.ID)
+		if err != nil {
 			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			status, msg := classify(err)
 			return s.rowResult(w, r, status, "", "", msg+" The code was not deleted; try again.")
 		}
-		if err := s.d.Store.MarkLockCodeDeleted(ctx, c.ID, time.Now().UTC(), gone); err != nil {
-			s.tracker.track(c.ID) // the upstream deleted it: the tracker brings the mirror along
+		if err := s.svc.MarkDeleted(ctx, c, gone); err != nil {
 			return err
 		}
 		rec.outcome = db.OutcomeOK
 		audit(r, s.d.Store, s.d.Logger, rec)
-		if cur, err := s.d.Store.LockCode(ctx, c.ID); err == nil {
-			s.publishChanges(ctx, &c, cur)
-		}
-		s.tracker.track(c.ID)
 		return s.rowResult(w, r, http.StatusOK, "deleted", "Being removed from its locks.", "")
 	})
 }
 
-func handleLockCodeRetry(s *lockCodeService) http.Handler {
+func handleLockCodeRetry(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		c, _, err := s.liveCode(r)
 		if err != nil {
@@ -138,7 +127,7 @@ func handleLockCodeRetry(s *lockCodeService) http.Handler {
 		}
 		rec := auditRecord{action: "lock_code.retry", targetType: "lock_code", targetID: c.ID, propertyID: &c.PropertyID,
 			detail: "“" + c.Name + "”", outcome: db.OutcomeOK}
-		if err := s.resend(r.Context(), c); err != nil {
+		if err := s.svc.Resend(r.Context(), c); err != nil {
 			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			_, problem, advice := lcUpstreamFormError(err, false)
@@ -150,15 +139,9 @@ func handleLockCodeRetry(s *lockCodeService) http.Handler {
 	})
 }
 
-// resend sends a code to its locks again, unchanged (the upstream re-sets every lock on any update).
-func (s *lockCodeService) resend(ctx context.Context, c db.LockCode) error {
-	name := c.Name
-	return s.applyUpdate(ctx, c, smarthome.LockCodeUpdate{Name: &name})
-}
-
 // handleLockCodeReveal shows a code's PIN to its issuer, or to someone who may reveal any code. Every attempt,
 // allowed or not, is audited; the answer is never cached.
-func handleLockCodeReveal(s *lockCodeService) http.Handler {
+func handleLockCodeReveal(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		c, sc, err := s.liveCode(r)
 		if err != nil {
@@ -175,16 +158,16 @@ func handleLockCodeReveal(s *lockCodeService) http.Handler {
 			return forbidden("Only the person who issued this code, or an admin, may reveal it.")
 		case c.DeletedAt != nil:
 			return errLCDeleted
-		case !s.limits.allow(p.user.ID):
+		case !s.svc.AllowPerson(p.user.ID):
 			rec.detail += ": too many reveals"
 			audit(r, s.d.Store, s.d.Logger, rec)
 			return &httpError{http.StatusTooManyRequests, "Too many codes revealed in a short time. Wait a minute.", nil}
 		}
-		pin, err := s.sealer.open(c.ID, c.PINSealed)
+		pin, err := s.svc.OpenPIN(c)
 		if err != nil { // sealed under an older key: read it again from the upstream, then retry once
-			if _, rerr := s.refreshCode(r.Context(), c.ID); rerr == nil {
+			if _, rerr := s.svc.RefreshCode(r.Context(), c.ID); rerr == nil {
 				if fresh, ferr := s.d.Store.LockCode(r.Context(), c.ID); ferr == nil {
-					pin, err = s.sealer.open(fresh.ID, fresh.PINSealed)
+					pin, err = s.svc.OpenPIN(fresh)
 				}
 			}
 		}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,12 +8,13 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	lockcodes "github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
 // liveCode loads the code of the {id} path value with its property's scope; a deleted code cannot be changed.
-func (s *lockCodeService) liveCode(r *http.Request) (db.LockCode, lcScope, error) {
+func (s *lockCodeRoutes) liveCode(r *http.Request) (db.LockCode, lcScope, error) {
 	c, err := s.d.Store.LockCode(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return c, lcScope{}, err
@@ -33,7 +33,7 @@ func lcFormFromCode(c db.LockCode, sc lcScope) lcForm {
 			f.devices = append(f.devices, d.DeviceID)
 		}
 	}
-	v, err := lcValidityOf(c)
+	v, err := lockcodes.ValidityOf(c)
 	if err != nil {
 		return f
 	}
@@ -59,7 +59,7 @@ func lcFormFromCode(c db.LockCode, sc lcScope) lcForm {
 
 func lcEditURL(c db.LockCode) string { return "/lock-codes/" + url.PathEscape(c.ID) }
 
-func handleLockCodeEdit(s *lockCodeService) http.Handler {
+func handleLockCodeEdit(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		c, sc, err := s.liveCode(r)
 		if err != nil {
@@ -74,7 +74,7 @@ func handleLockCodeEdit(s *lockCodeService) http.Handler {
 	})
 }
 
-func handleLockCodeUpdate(s *lockCodeService) http.Handler {
+func handleLockCodeUpdate(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		c, sc, err := s.liveCode(r)
 		if err != nil {
@@ -106,26 +106,26 @@ func handleLockCodeUpdate(s *lockCodeService) http.Handler {
 		}
 		pin := in.pin
 		if pin == "" {
-			if pin, err = s.sealer.open(c.ID, c.PINSealed); err != nil {
+			if pin, err = s.svc.OpenPIN(c); err != nil {
 				return fail(http.StatusConflict, "The current PIN of this code cannot be read here, so the new times cannot be checked.",
 					"Type the PIN again (or a new one) and save.")
 			}
 		}
-		if problems, err = s.conflicts(ctx, sc, targets, pin, in.validity, c.ID, false); err != nil {
+		if problems, err = s.conflicts(ctx, sc, lockcodes.Draft{Targets: targets, PIN: pin, Validity: in.validity, ExceptID: c.ID}); err != nil {
 			return err
 		}
 		if len(problems) > 0 {
 			return fail(http.StatusConflict, "The changes were not saved: they conflict with what the locks hold.", "")
 		}
-		loc, _ := lcTargetZone(ctx, s.d.Store, sc, targets)
+		loc, _ := lockcodes.TargetZone(ctx, s.d.Store, sc.property.TimeZone, targets)
 		u := smarthome.LockCodeUpdate{Name: &in.name}
 		if in.pin != "" {
 			u.Code = &in.pin
 		}
-		in.validity.update(&u, loc)
+		in.validity.Update(&u, loc)
 		rec := auditRecord{action: "lock_code.update", targetType: "lock_code", targetID: c.ID, propertyID: &c.PropertyID,
-			detail: fmt.Sprintf("%q, %s, PIN %s", in.name, in.validity.summary(sc.loc), map[bool]string{true: "changed", false: "kept"}[in.pin != ""])}
-		if err := s.applyUpdate(ctx, c, u); err != nil {
+			detail: fmt.Sprintf("%q, %s, PIN %s", in.name, in.validity.Summary(sc.loc), map[bool]string{true: "changed", false: "kept"}[in.pin != ""])}
+		if err := s.svc.ApplyUpdate(ctx, c, u); err != nil {
 			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			status, problem, advice := lcUpstreamFormError(err, false)
@@ -136,31 +136,4 @@ func handleLockCodeUpdate(s *lockCodeService) http.Handler {
 		redirect(w, r, lcCreateURL(sc)+"?done=saved")
 		return nil
 	})
-}
-
-// applyUpdate sends a change (or a retry) upstream, then mirrors the answer, pushes the new states and watches
-// the code until its locks answer.
-func (s *lockCodeService) applyUpdate(ctx context.Context, c db.LockCode, u smarthome.LockCodeUpdate) error {
-	if s.sealer == nil {
-		return errLCNoKey
-	}
-	uctx, cancel := context.WithTimeout(ctx, lockCodeCallTimeout)
-	lc, err := s.d.Upstream.UpdateLockCode(uctx, c.ID, u)
-	cancel()
-	if err != nil {
-		return err
-	}
-	now := time.Now().UTC()
-	row, err := s.mirrorCode(s.lcZones(ctx), lc, c.PropertyID, &c, now)
-	if err == nil {
-		err = s.d.Store.UpsertLockCode(ctx, row)
-	}
-	s.tracker.track(c.ID) // even if the mirror failed: the tracker re-reads it
-	if err != nil {
-		return fmt.Errorf("mirror updated lock code %s: %w", c.ID, err)
-	}
-	if cur, err := s.d.Store.LockCode(ctx, c.ID); err == nil {
-		s.publishChanges(ctx, &c, cur)
-	}
-	return nil
 }

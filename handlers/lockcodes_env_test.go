@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	lockcodes "github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
+	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -34,14 +36,34 @@ func newLCEnv(t *testing.T, opts ...envOption) *lcEnv {
 	env := newTestEnv(t, opts...)
 	logger := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := &lcEnv{testEnv: env, observed: &observe.Observers{}}
+	up := upstream.New(env.api)
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher,
-		Syncer: env.syncer, Upstream: upstream.New(env.api), Broker: env.broker, Observed: e.observed,
-		CodeKey: DeriveCodeKey(testSecret)}, Options{})
+		Syncer: env.syncer, Upstream: up, Broker: env.broker, Observed: e.observed,
+		Codes: startLockCodes(t, logger, env.store, up, env.broker)}, Options{})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(env.broker.Close) // before srv.Close, which waits for open streams
 	env.srv = srv
 	return e
+}
+
+// startLockCodes builds a lock-code service with the test key, as cmd/web does, and runs its tracker until the
+// test ends (then waits for it, before the store closes).
+func startLockCodes(t *testing.T, logger *slog.Logger, store *db.Store, up *upstream.API, broker *live.Broker) *lockcodes.Service {
+	t.Helper()
+	svc := lockcodes.NewService(lockcodes.Config{Logger: logger, Store: store, Upstream: up,
+		Key: lockcodes.DeriveCodeKey(testSecret), Notifier: NewLockCodePush(logger, store, broker)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.Tracker().Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return svc
 }
 
 // locks returns the mirrored locks of a property, by name.

@@ -1,17 +1,12 @@
 package handlers
 
 import (
-	"bytes"
 	"cmp"
-	"context"
-	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	lockcodes "github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/clip"
-	"github.com/keyless/dashboard/domain/tz"
-	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -49,8 +44,8 @@ func lcStatusData(codeID string, dv db.LockCodeDevice, lockName string, loc *tim
 func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.Location, deviceID string, now time.Time) views.LockCodeRowData {
 	r := views.LockCodeRowData{ID: c.ID, Name: c.Name, Kind: c.ValidityType, CodeType: c.CodeType, DeviceID: deviceID,
 		Deleted: c.DeletedAt != nil, CanManage: p.can(capManageAccess)}
-	if v, err := lcValidityOf(c); err == nil {
-		r.Validity, r.Ended = v.summary(loc), v.ended(now)
+	if v, err := lockcodes.ValidityOf(c); err == nil {
+		r.Validity, r.Ended = v.Summary(loc), v.Ended(now)
 		if v.Kind == smarthome.ValidityNeverExpires {
 			r.Kind = "" // the summary says it all
 		}
@@ -76,51 +71,4 @@ func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.L
 		r.Statuses = append(r.Statuses, lcStatusData(c.ID, dv, cmp.Or(names[dv.DeviceID], "Lock"), loc))
 	}
 	return r
-}
-
-// publishChanges pushes the per-lock states of cur that differ from prev (all of them when prev is nil) to the
-// pages showing them. The fragment carries the state only: no PIN, no code name.
-func (s *lockCodeService) publishChanges(ctx context.Context, prev *db.LockCode, cur db.LockCode) {
-	if s.d.Broker == nil {
-		return
-	}
-	old := map[string]db.LockCodeDevice{}
-	if prev != nil {
-		for _, d := range prev.Devices {
-			old[d.DeviceID] = d
-		}
-	}
-	var loc *time.Location
-	for _, dv := range cur.Devices {
-		if o, ok := old[dv.DeviceID]; ok && o.Status == dv.Status && o.Error == dv.Error && lcEqualSlot(o.Slot, dv.Slot) &&
-			o.ReportedAt.Equal(dv.ReportedAt) {
-			continue
-		}
-		if loc == nil {
-			p, _ := s.d.Store.Property(ctx, cur.PropertyID)
-			loc = tz.Load(p.TimeZone)
-		}
-		st := lcStatusData(cur.ID, dv, "", loc)
-		if dv.Status == db.LockCodeFailed { // the row's actions must now offer Retry, for whoever may use it
-			st.ActionsURL = "/lock-codes/" + url.PathEscape(cur.ID) + "/actions"
-		}
-		var buf bytes.Buffer
-		if err := views.LockCodeStatusBody(st).Render(ctx, &buf); err != nil {
-			s.d.Logger.Error("render lock-code state", slog.String("code_id", cur.ID), slog.Any("err", err))
-			return
-		}
-		hubID := ""
-		if dev, err := s.d.Store.Device(ctx, dv.DeviceID); err == nil {
-			hubID = dev.HubID
-		}
-		s.d.Broker.Publish(live.Event{Name: st.EventName(), Data: buf.Bytes(), PropertyID: cur.PropertyID,
-			HubID: hubID, DeviceID: dv.DeviceID, Kind: kindState})
-	}
-}
-
-func lcEqualSlot(a, b *int) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
 }

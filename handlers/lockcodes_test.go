@@ -134,7 +134,7 @@ func TestLockCodeRoles(t *testing.T) {
 	id := env.create(t, staff, lcProperty, codeFormValues("Roles", "905173"))
 	env.waitCode(t, id, "set", allStatus(db.LockCodeSet))
 	clearSlot := http.StatusNotImplemented // no remote slot clearing upstream: the remedy says so
-	if svc, _ := env.lcService(t); svc.slotClearer() != nil {
+	if svc, _ := env.lcService(t); svc.CanClearSlots() {
 		clearSlot = http.StatusUnprocessableEntity // an empty form names no slot
 	}
 	routes := []struct {

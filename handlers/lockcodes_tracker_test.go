@@ -7,18 +7,19 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	lockcodes "github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
 // lcService builds a lock-code service over the env's store and upstream, as addRoutes does.
-func (e *lcEnv) lcService(t *testing.T) (*lockCodeService, *observe.Observers) {
+func (e *lcEnv) lcService(t *testing.T) (*lockcodes.Service, *observe.Observers) {
 	t.Helper()
 	obs := &observe.Observers{}
 	logger := slog.New(slog.NewJSONHandler(e.logs, nil))
-	svc := newLockCodeService(Deps{Logger: logger, Store: e.store, Upstream: upstream.New(e.api), Broker: e.broker,
-		Observed: obs, CodeKey: DeriveCodeKey(testSecret)})
+	svc := startLockCodes(t, logger, e.store, upstream.New(e.api), e.broker)
+	obs.Add(svc.Observe)
 	return svc, obs
 }
 
@@ -37,12 +38,12 @@ func (e *lcEnv) upstreamCreate(t *testing.T, name, pin string, device string, ed
 	return lc.ID
 }
 
-func waitTracker(t *testing.T, tr *lcTracker) {
+func waitTracker(t *testing.T, tr *lockcodes.Tracker) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for tr.watching() > 0 {
+	for tr.Watching() > 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("the tracker still watches %d codes", tr.watching())
+			t.Fatalf("the tracker still watches %d codes", tr.Watching())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -58,41 +59,39 @@ func TestLockCodeSyncAndTracker(t *testing.T) {
 	lock := env.locks(t, lcProperty)[0]
 	id := env.upstreamCreate(t, "Reservation Ana", "417260", lock.ID, nil)
 
-	if synced, err := svc.syncProperty(t.Context(), lcProperty, time.Minute); err != nil || !synced {
+	if synced, err := svc.SyncProperty(t.Context(), lcProperty, time.Minute); err != nil || !synced {
 		t.Fatalf("sync = %v, %v", synced, err)
 	}
-	if synced, _ := svc.syncProperty(t.Context(), lcProperty, time.Minute); synced {
+	if synced, _ := svc.SyncProperty(t.Context(), lcProperty, time.Minute); synced {
 		t.Error("a second sync within the gap went upstream")
 	}
 	code, err := env.store.LockCode(t.Context(), id)
 	if err != nil || code.CreatedBy != nil || code.Name != "Reservation Ana" {
 		t.Fatalf("mirrored %+v, %v", code, err)
 	}
-	if svc.tracker.watching() != 1 {
-		t.Errorf("the tracker watches %d codes, want the one in flight", svc.tracker.watching())
+	if svc.Tracker().Watching() != 1 {
+		t.Errorf("the tracker watches %d codes, want the one in flight", svc.Tracker().Watching())
 	}
 
 	obs.Notify(t.Context(), observe.Observation{DeviceID: lock.ID, MessageType: "Lock", Actor: "Reservation Ana"})
 	obs.Notify(t.Context(), observe.Observation{DeviceID: lock.ID, MessageType: "lock_code_added", Actor: "Reservation Ana"})
-	svc.tracker.mu.Lock()
-	tc := svc.tracker.codes[id]
-	poked := tc == nil || !tc.next.After(time.Now())
-	svc.tracker.mu.Unlock()
+	next, watched := svc.Tracker().NextCheck(id)
+	poked := !watched || !next.After(time.Now())
 	if !poked {
 		t.Error("a lock_code_added webhook did not make the check immediate")
 	}
 	env.waitCode(t, id, "set", allStatus(db.LockCodeSet))
-	waitTracker(t, svc.tracker)
+	waitTracker(t, svc.Tracker())
 
 	if _, err := env.api.LockCodes.Delete(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
-	svc.tracker.track(id)
+	svc.Tracker().Track(id)
 	gone := env.waitCode(t, id, "removed", allStatus(db.LockCodeRemoved))
 	if gone.DeletedAt == nil {
 		t.Error("a code the upstream no longer has is not marked deleted")
 	}
-	waitTracker(t, svc.tracker)
+	waitTracker(t, svc.Tracker())
 
 	page := env.get(t, env.signedInClient(t, db.RoleStaff), "/properties/101/lock-codes")
 	row := page.doc.Find(`[data-code-id="` + id + `"]`)

@@ -4,19 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	lockcodes "github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
 
 // handleLockCodeNew is the empty issue form; ?device= pre-selects one lock.
-func handleLockCodeNew(s *lockCodeService) http.Handler {
+func handleLockCodeNew(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		sc, err := s.formScope(r)
 		if err != nil {
@@ -31,7 +31,7 @@ func handleLockCodeNew(s *lockCodeService) http.Handler {
 }
 
 // handleLockCodeValidityFields answers the validity select with the fields of the chosen type.
-func handleLockCodeValidityFields(s *lockCodeService) http.Handler {
+func handleLockCodeValidityFields(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		sc, err := s.formScope(r)
 		if err != nil {
@@ -42,7 +42,7 @@ func handleLockCodeValidityFields(s *lockCodeService) http.Handler {
 	})
 }
 
-func (s *lockCodeService) formScope(r *http.Request) (lcScope, error) {
+func (s *lockCodeRoutes) formScope(r *http.Request) (lcScope, error) {
 	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		return lcScope{}, notFound()
@@ -52,7 +52,7 @@ func (s *lockCodeService) formScope(r *http.Request) (lcScope, error) {
 
 func lcCreateURL(sc lcScope) string { return lcPropertyPath(sc.property.ID) + "/lock-codes" }
 
-func (s *lockCodeService) renderForm(w http.ResponseWriter, r *http.Request, status int, title string, f views.LockCodeFormData) error {
+func (s *lockCodeRoutes) renderForm(w http.ResponseWriter, r *http.Request, status int, title string, f views.LockCodeFormData) error {
 	w.Header().Add("Vary", "HX-Request")
 	if isHTMX(r) && !wantsPage(r) {
 		return render(w, r, status, views.LockCodeForm(f))
@@ -76,7 +76,7 @@ func lcReadForm(w http.ResponseWriter, r *http.Request) error {
 
 const lcMsgFixFields = "The code was not saved: correct the fields marked below."
 
-func handleLockCodeCreate(s *lockCodeService) http.Handler {
+func handleLockCodeCreate(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		sc, err := s.formScope(r)
 		if err != nil {
@@ -96,23 +96,24 @@ func handleLockCodeCreate(s *lockCodeService) http.Handler {
 		if len(problems) > 0 {
 			return fail(http.StatusUnprocessableEntity, lcMsgFixFields, "")
 		}
-		if s.sealer == nil {
+		if !s.svc.CanIssue() {
 			return fail(http.StatusServiceUnavailable, "Lock codes cannot be issued: the dashboard has no lock-code key.", "Ask an administrator to set SESSION_SECRET.")
 		}
 		targets := in.targets(sc)
-		loc, zoneProblem := lcTargetZone(ctx, s.d.Store, sc, targets)
-		if zoneProblem != "" {
-			problems["device"] = zoneProblem
+		loc, err := lockcodes.TargetZone(ctx, s.d.Store, sc.property.TimeZone, targets)
+		var clash *lockcodes.ZoneClash
+		if errors.As(err, &clash) {
+			problems["device"] = "These locks are on hubs in different time zones (" + clash.First + ", " + clash.Second + "). Issue one code per hub."
 			return fail(http.StatusUnprocessableEntity, lcMsgFixFields, "")
 		}
-		if problems, err = s.conflicts(ctx, sc, targets, in.pin, in.validity, "", true); err != nil {
+		if problems, err = s.conflicts(ctx, sc, lockcodes.Draft{Targets: targets, PIN: in.pin, Validity: in.validity, New: true}); err != nil {
 			return err
 		}
 		if len(problems) > 0 {
 			return fail(http.StatusConflict, "The code was not saved: it conflicts with what the locks hold.", "")
 		}
 		req := smarthome.LockCodeRequest{Name: in.name, Code: in.pin}
-		in.validity.request(&req, loc)
+		in.validity.Request(&req, loc)
 		switch {
 		case in.all:
 			req.PropertyID = sc.property.ID
@@ -122,51 +123,60 @@ func handleLockCodeCreate(s *lockCodeService) http.Handler {
 			req.DeviceIDs = in.devices
 		}
 		rec := auditRecord{action: "lock_code.create", targetType: "lock_code", propertyID: &sc.property.ID,
-			detail: fmt.Sprintf("%q on %d lock(s), %s", in.name, len(targets), in.validity.summary(sc.loc))}
-		uctx, cancel := context.WithTimeout(ctx, lockCodeCallTimeout)
-		lc, err := s.d.Upstream.CreateLockCode(uctx, req)
-		cancel()
+			detail: fmt.Sprintf("%q on %d lock(s), %s", in.name, len(targets), in.validity.Summary(sc.loc))}
+		lc, err := s.svc.Create(ctx, req)
 		if err != nil {
 			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
 			status, problem, advice := lcUpstreamFormError(err, true)
 			if status >= 500 { // it may have been created after all: make the list show it if so
-				_, _ = s.syncProperty(context.WithoutCancel(ctx), sc.property.ID, 0)
+				_, _ = s.svc.SyncProperty(context.WithoutCancel(ctx), sc.property.ID, 0)
 			}
 			return fail(status, problem, advice)
 		}
-		if err := s.storeNew(ctx, sc, lc, now); err != nil {
+		if err := s.svc.StoreNew(ctx, sc.property.ID, lc, currentUser(ctx).user.ID, now); err != nil {
 			rec.outcome, rec.targetID, rec.detail = db.OutcomeFailed, lc.ID, rec.detail+": not stored here, withdrawn upstream"
 			audit(r, s.d.Store, s.d.Logger, rec)
 			return err
 		}
 		rec.outcome, rec.targetID = db.OutcomeOK, lc.ID
-		audit(r, s.d.Store, s.d.Logger, rec)
-		s.tracker.track(lc.ID)
+		audit(r, s.d.Store, s.d.Logger, rec) // StoreNew handed the code to the tracker
 		redirect(w, r, lcCreateURL(sc)+"?done=created")
 		return nil
 	})
 }
 
-// storeNew mirrors a code just created upstream, as issued by the current person. If the mirror cannot take it, the
-// code is withdrawn upstream, so that nothing exists that the dashboard does not know it issued.
-func (s *lockCodeService) storeNew(ctx context.Context, sc lcScope, lc *smarthome.LockCode, now time.Time) error {
-	c, err := s.mirrorCode(s.lcZones(ctx), lc, sc.property.ID, nil, now)
-	if err == nil {
-		uid := currentUser(ctx).user.ID
-		c.CreatedBy = &uid
-		err = s.d.Store.UpsertLockCode(ctx, c)
+// targets are the locks a validated form sends a code to.
+func (in lcInput) targets(sc lcScope) []db.Device {
+	if in.all {
+		return sc.locks
 	}
-	if err == nil {
-		return nil
+	var out []db.Device
+	for _, l := range sc.locks {
+		if slices.Contains(in.devices, l.ID) {
+			out = append(out, l)
+		}
 	}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockCodeCallTimeout)
-	defer cancel()
-	if derr := s.d.Upstream.DeleteLockCode(dctx, lc.ID); derr != nil {
-		s.d.Logger.Error("lock code created upstream but neither stored nor withdrawn",
-			slog.String("code_id", lc.ID), slog.Any("err", derr))
+	return out
+}
+
+// conflicts checks a code about to be saved in scope sc against the mirror, and says what stops it by form field.
+func (s *lockCodeRoutes) conflicts(ctx context.Context, sc lcScope, d lockcodes.Draft) (map[string]string, error) {
+	d.PropertyID, d.Zone = sc.property.ID, sc.loc
+	cf, err := s.svc.Conflicts(ctx, d)
+	if err != nil {
+		return nil, err
 	}
-	return fmt.Errorf("store new lock code %s: %w", lc.ID, err)
+	problems := map[string]string{}
+	if c := cf.PIN; c != nil {
+		problems["pin"] = fmt.Sprintf("This PIN is already used by “%s” on %s at an overlapping time (%s). "+
+			"Choose another PIN, or change that code's times.", c.Code.Name, sc.lockNames()[c.DeviceID], c.Validity.Summary(sc.loc))
+	}
+	if f := cf.Full; f != nil {
+		problems["device"] = fmt.Sprintf("%s has no free code slot (%d of %d in use). Delete a code from it, "+
+			"or leave it out.", deviceName(f.Lock), f.Used, f.Total)
+	}
+	return problems, nil
 }
 
 // lcUpstreamFormError says, for a form, what the upstream's refusal means and what to do; creating tells whether an

@@ -97,7 +97,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /inbox/{id}/reprocess", s.require(capManageInbox, handleInboxReprocess(d, rx)))
 
 	// Lock codes, code drift and one-off (mls_unlock) codes: all for people who manage access
-	lc := newLockCodeService(d)
+	lc := newLockCodeRoutes(d)
 	codes := func(h http.Handler) http.Handler { return s.require(capManageAccess, h) }
 	mux.Handle("GET /properties/{id}/lock-codes", codes(handleLockCodesProperty(lc)))
 	mux.Handle("GET /properties/{id}/lock-codes/list", codes(handleLockCodeListRefresh(lc, false)))

@@ -84,8 +84,8 @@ func unlockPeopleFields(r *http.Request, u *views.UnlockCodeData) {
 }
 
 // issueUnlock runs one issue: limits, the upstream call, the audit record (never the code), the answer (never
-// cached). ask returns the code and what it allows.
-func (s *lockCodeService) issueUnlock(w http.ResponseWriter, r *http.Request, u views.UnlockCodeData, rec auditRecord,
+// cached). ask returns the code and what it allows; the service bounds its upstream call.
+func (s *lockCodeRoutes) issueUnlock(w http.ResponseWriter, r *http.Request, u views.UnlockCodeData, rec auditRecord,
 	backURL string, ask func(ctx context.Context) (smarthome.PIN, string, error)) error {
 	status := http.StatusOK
 	p := currentUser(r.Context())
@@ -94,14 +94,12 @@ func (s *lockCodeService) issueUnlock(w http.ResponseWriter, r *http.Request, u 
 		status, u.Problem = http.StatusUnprocessableEntity, "No code was issued: correct the fields marked below."
 	case u.Disabled != "":
 		status, u.Problem = http.StatusConflict, u.Disabled
-	case !s.limits.allow(p.user.ID):
+	case !s.svc.AllowPerson(p.user.ID):
 		rec.outcome, rec.detail = db.OutcomeDenied, rec.detail+": too many codes"
 		audit(r, s.d.Store, s.d.Logger, rec)
 		status, u.Problem = http.StatusTooManyRequests, "Too many codes issued in a short time. Wait a minute."
 	default:
-		ctx, cancel := context.WithTimeout(r.Context(), lockCodeCallTimeout)
-		pin, validity, err := ask(ctx)
-		cancel()
+		pin, validity, err := ask(r.Context())
 		if err != nil {
 			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
 			audit(r, s.d.Store, s.d.Logger, rec)
@@ -130,7 +128,7 @@ func (s *lockCodeService) issueUnlock(w http.ResponseWriter, r *http.Request, u 
 	return render(w, r, status, views.UnlockCodePage(pageMeta(r, "One-off unlock code", views.NavHubs), u, backURL))
 }
 
-func handleHubUnlock(s *lockCodeService) http.Handler {
+func handleHubUnlock(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		h, err := s.d.Store.Hub(r.Context(), r.PathValue("id"))
 		if err != nil {
@@ -144,13 +142,13 @@ func handleHubUnlock(s *lockCodeService) http.Handler {
 		rec := auditRecord{action: "unlock_code.hub", targetType: "hub", targetID: h.ID, propertyID: h.PropertyID,
 			detail: "serial " + h.SerialNo + ", for " + cmp.Or(u.Name, "(no name)")}
 		return s.issueUnlock(w, r, u, rec, "/hubs/"+url.PathEscape(h.ID), func(ctx context.Context) (smarthome.PIN, string, error) {
-			pin, err := s.d.Upstream.IssueHubUnlock(ctx, smarthome.HubUnlockRequest{Serial: h.SerialNo, Name: u.Name, Phone: u.Phone})
+			pin, err := s.svc.IssueHubUnlock(ctx, smarthome.HubUnlockRequest{Serial: h.SerialNo, Name: u.Name, Phone: u.Phone})
 			return pin, "Valid on every lock of this hub for 2 hours from its first use, today only.", err
 		})
 	})
 }
 
-func handleLockUnlock(s *lockCodeService) http.Handler {
+func handleLockUnlock(s *lockCodeRoutes) http.Handler {
 	return withErrors(s.d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		sc, err := lcDeviceScope(r.Context(), s.d.Store, r.PathValue("id"))
 		if err != nil {
@@ -184,7 +182,7 @@ func handleLockUnlock(s *lockCodeService) http.Handler {
 		rec := auditRecord{action: "unlock_code.v2", targetType: "device", targetID: sc.device.ID, propertyID: &sc.property.ID,
 			detail: "serial " + clip.String(u.Serial, maxUnlockSerial) + ", for " + cmp.Or(u.Name, "(no name)")}
 		return s.issueUnlock(w, r, u, rec, lcDeviceURL(sc.device.ID), func(ctx context.Context) (smarthome.PIN, string, error) {
-			pin, err := s.d.Upstream.IssueUnlockV2(ctx, smarthome.UnlockV2Request{Serial: u.Serial, Start: start, End: end,
+			pin, err := s.svc.IssueUnlock(ctx, smarthome.UnlockV2Request{Serial: u.Serial, Start: start, End: end,
 				Name: u.Name, Phone: u.Phone})
 			until := "the end of that day"
 			if !end.IsZero() {

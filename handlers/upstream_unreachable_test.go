@@ -143,8 +143,10 @@ func deadUpstreamEnv(t *testing.T, baseURL string, timeout time.Duration) (*acce
 		t.Fatal(err)
 	}
 	logs := &recordedLog{}
+	up := upstream.New(api)
 	h := NewServer(Deps{Logger: slog.New(logs), Store: a.store, Sessions: a.sessions, Hasher: a.hasher, Syncer: a.syncer,
-		Upstream: upstream.New(api), Broker: a.broker, Observed: &observe.Observers{}, CodeKey: DeriveCodeKey(testSecret)}, Options{})
+		Upstream: up, Broker: a.broker, Observed: &observe.Observers{},
+		Codes: startLockCodes(t, slog.New(logs), a.store, up, a.broker)}, Options{})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(a.broker.Close) // before srv.Close, which waits for open streams

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
@@ -168,11 +169,14 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 	}
 	broker := live.New(logger, live.Options{})
 	// The background workers cmd/web runs beside the server: the command tracker (every webhook is an observation
-	// for it) and the hub watchdog.
+	// for it), the lock-code tracker and the hub watchdog.
 	tracker := commands.NewTracker(logger, store, up, handlers.NewCommandNotifier(logger, store, broker), commands.Options{})
 	go tracker.Run(ctx)
+	codes := access.NewService(access.Config{Logger: logger, Store: store, Upstream: up,
+		Key: access.DeriveCodeKey(secret), Notifier: handlers.NewLockCodePush(logger, store, broker)})
+	go codes.Tracker().Run(ctx)
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer, Upstream: up,
-		Broker: broker, Observed: &observe.Observers{}, CodeKey: handlers.DeriveCodeKey(secret), Commands: tracker}
+		Broker: broker, Observed: &observe.Observers{}, Codes: codes, Commands: tracker}
 	go mirror.NewWatchdog(store, logger, 0, handlers.HubSilenceNotifier(deps)).Run(ctx)
 	return deps, setup, func() { broker.Close(); sim.Close() }, nil
 }

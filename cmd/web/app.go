@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
@@ -121,10 +122,13 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 	tracker := commands.NewTracker(logger, store, upstream, handlers.NewCommandNotifier(logger, store, broker), cmdOpts)
 	jobs.Go("command tracker", tracker.Run)
+	codes := access.NewService(access.Config{Logger: logger, Store: store, Upstream: upstream,
+		Key: access.DeriveCodeKey(secret), Notifier: handlers.NewLockCodePush(logger, store, broker)})
+	jobs.Go("lock-code tracker", codes.Tracker().Run) // re-reads codes in flight until their locks answer
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
-		CodeKey: handlers.DeriveCodeKey(secret), Commands: tracker}
+		Codes: codes, Commands: tracker}
 	watchdog := mirror.NewWatchdog(store, logger, 0, handlers.HubSilenceNotifier(deps))
 	jobs.Go("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{

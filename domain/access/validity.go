@@ -1,4 +1,4 @@
-package handlers
+package access
 
 import (
 	"encoding/json"
@@ -12,28 +12,29 @@ import (
 	"github.com/keyless/dashboard/smarthome"
 )
 
-// lcWindow is one recurring window of a lock code: on each of Days, from From until To (exclusive), in the lock's
+// Window is one recurring window of a lock code: on each of Days, from From until To (exclusive), in the lock's
 // wall-clock time. Wall-clock on purpose: a daily 09:00 stays 09:00 when daylight saving starts, as on the lock.
-type lcWindow struct {
+type Window struct {
 	Days []time.Weekday `json:"days"`
 	From string         `json:"from"` // "HH:MM"
 	To   string         `json:"to"`
 }
 
-// lcValidity is when a code opens its locks, in one of the four upstream validity types.
-type lcValidity struct {
-	Kind       string     // smarthome.Validity…
-	Start, End time.Time  // Specific Period: UTC instants
-	Windows    []lcWindow // By Day of Week (one day per window) and Daily Repeating
+// Validity is when a code opens its locks, in one of the four upstream validity types: the one rule conflicts,
+// drift and the pages read a code's times by.
+type Validity struct {
+	Kind       string    // smarthome.Validity…
+	Start, End time.Time // Specific Period: UTC instants
+	Windows    []Window  // By Day of Week (one day per window) and Daily Repeating
 }
 
-// lcOverlapHorizon bounds the minute-by-minute walk of a period against recurring windows; a longer period contains
+// overlapHorizon bounds the minute-by-minute walk of a period against recurring windows; a longer period contains
 // two full weeks, so it meets every window that ever occurs.
-const lcOverlapHorizon = 15 * 24 * time.Hour
+const overlapHorizon = 15 * 24 * time.Hour
 
-// lcValidityOf reads a mirrored code's validity.
-func lcValidityOf(c db.LockCode) (lcValidity, error) {
-	v := lcValidity{Kind: c.ValidityType}
+// ValidityOf reads a mirrored code's validity.
+func ValidityOf(c db.LockCode) (Validity, error) {
+	v := Validity{Kind: c.ValidityType}
 	switch c.ValidityType {
 	case smarthome.ValiditySpecificPeriod:
 		if c.StartsAt == nil || c.EndsAt == nil {
@@ -48,8 +49,8 @@ func lcValidityOf(c db.LockCode) (lcValidity, error) {
 	return v, nil
 }
 
-// scheduleJSON is the mirror's form of the windows ("[]" for the other types).
-func (v lcValidity) scheduleJSON() string {
+// ScheduleJSON is the mirror's form of the windows ("[]" for the other types).
+func (v Validity) ScheduleJSON() string {
 	if len(v.Windows) == 0 {
 		return "[]"
 	}
@@ -57,18 +58,18 @@ func (v lcValidity) scheduleJSON() string {
 	return string(b)
 }
 
-// lcValidityFromUpstream reads an upstream code's validity; its dates are wall-clock times in loc (the hub's zone).
+// ValidityFromUpstream reads an upstream code's validity; its dates are wall-clock times in loc (the hub's zone).
 // prev is the mirrored version, if any: when a date reads back as the same wall-clock minute, its stored instant is
 // kept, so the repeated hour of a daylight-saving fall-back does not flip between its two readings.
-func lcValidityFromUpstream(lc *smarthome.LockCode, loc *time.Location, prev *db.LockCode) (lcValidity, error) {
-	v := lcValidity{Kind: lc.ValidityType}
+func ValidityFromUpstream(lc *smarthome.LockCode, loc *time.Location, prev *db.LockCode) (Validity, error) {
+	v := Validity{Kind: lc.ValidityType}
 	switch lc.ValidityType {
 	case smarthome.ValiditySpecificPeriod:
 		var err error
-		if v.Start, err = lcUpstreamTime(lc.FromDate, loc, lcPrevTime(prev, true)); err != nil {
+		if v.Start, err = upstreamTime(lc.FromDate, loc, prevTime(prev, true)); err != nil {
 			return v, err
 		}
-		if v.End, err = lcUpstreamTime(lc.ToDate, loc, lcPrevTime(prev, false)); err != nil {
+		if v.End, err = upstreamTime(lc.ToDate, loc, prevTime(prev, false)); err != nil {
 			return v, err
 		}
 	case smarthome.ValidityDayOfWeek:
@@ -76,11 +77,11 @@ func lcValidityFromUpstream(lc *smarthome.LockCode, loc *time.Location, prev *db
 			if e.Day == nil || *e.Day < 0 || *e.Day > 6 {
 				return v, fmt.Errorf("lock code %s: a By Day of Week entry without a day", lc.ID)
 			}
-			v.Windows = append(v.Windows, lcWindow{Days: []time.Weekday{time.Weekday(*e.Day)}, From: e.From, To: e.To})
+			v.Windows = append(v.Windows, Window{Days: []time.Weekday{time.Weekday(*e.Day)}, From: e.From, To: e.To})
 		}
 	case smarthome.ValidityDailyRepeating:
 		for _, e := range lc.ScheduleDetailsInfo {
-			w := lcWindow{From: e.From, To: e.To}
+			w := Window{From: e.From, To: e.To}
 			for _, d := range e.Weekdays {
 				if len(d) != 1 || d[0] < '0' || d[0] > '6' {
 					return v, fmt.Errorf("lock code %s: weekday %q", lc.ID, d)
@@ -96,7 +97,7 @@ func lcValidityFromUpstream(lc *smarthome.LockCode, loc *time.Location, prev *db
 	return v, nil
 }
 
-func lcPrevTime(prev *db.LockCode, start bool) *time.Time {
+func prevTime(prev *db.LockCode, start bool) *time.Time {
 	switch {
 	case prev == nil:
 		return nil
@@ -107,7 +108,7 @@ func lcPrevTime(prev *db.LockCode, start bool) *time.Time {
 	}
 }
 
-func lcUpstreamTime(s string, loc *time.Location, prev *time.Time) (time.Time, error) {
+func upstreamTime(s string, loc *time.Location, prev *time.Time) (time.Time, error) {
 	if prev != nil && smarthome.FormatLockCodeTime(*prev, loc) == s {
 		return *prev, nil
 	}
@@ -118,15 +119,15 @@ func lcUpstreamTime(s string, loc *time.Location, prev *time.Time) (time.Time, e
 	return t.UTC(), nil
 }
 
-// request fills the validity fields of a create request; loc is the zone the upstream reads the dates in.
-func (v lcValidity) request(r *smarthome.LockCodeRequest, loc *time.Location) {
+// Request fills the validity fields of a create request; loc is the zone the upstream reads the dates in.
+func (v Validity) Request(r *smarthome.LockCodeRequest, loc *time.Location) {
 	switch v.Kind {
 	case smarthome.ValiditySpecificPeriod:
 		r.SetSpecificPeriod(v.Start, v.End, loc)
 	case smarthome.ValidityDayOfWeek:
 		var entries []smarthome.ScheduleEntry
 		for _, w := range v.Windows {
-			from, to := lcClock(w.From), lcClock(w.To)
+			from, to := clock(w.From), clock(w.To)
 			for _, d := range w.Days {
 				entries = append(entries, smarthome.DayOfWeekEntry(d, from, to))
 			}
@@ -135,7 +136,7 @@ func (v lcValidity) request(r *smarthome.LockCodeRequest, loc *time.Location) {
 	case smarthome.ValidityDailyRepeating:
 		var entries []smarthome.ScheduleEntry
 		for _, w := range v.Windows {
-			entries = append(entries, smarthome.DailyEntry(w.Days, lcClock(w.From), lcClock(w.To)))
+			entries = append(entries, smarthome.DailyEntry(w.Days, clock(w.From), clock(w.To)))
 		}
 		r.SetDailyRepeating(entries...)
 	default:
@@ -143,10 +144,10 @@ func (v lcValidity) request(r *smarthome.LockCodeRequest, loc *time.Location) {
 	}
 }
 
-// update is the same validity as the fields of an update request.
-func (v lcValidity) update(u *smarthome.LockCodeUpdate, loc *time.Location) {
+// Update is the same validity as the fields of an update request.
+func (v Validity) Update(u *smarthome.LockCodeUpdate, loc *time.Location) {
 	var r smarthome.LockCodeRequest
-	v.request(&r, loc)
+	v.Request(&r, loc)
 	u.ValidityType = &r.ValidityType
 	u.FromDate, u.ToDate, u.ScheduleDetailsInfo = nil, nil, r.ScheduleDetailsInfo
 	if r.FromDate != "" {
@@ -154,21 +155,21 @@ func (v lcValidity) update(u *smarthome.LockCodeUpdate, loc *time.Location) {
 	}
 }
 
-// lcClock parses a time of day that the form or the upstream already validated; a bad one reads as midnight.
-func lcClock(s string) smarthome.TimeOfDay {
+// clock parses a time of day that the form or the upstream already validated; a bad one reads as midnight.
+func clock(s string) smarthome.TimeOfDay {
 	t, _ := smarthome.ParseTimeOfDay(s)
 	return t
 }
 
-// ended reports whether a period's window is over at now; the other types never end.
-func (v lcValidity) ended(now time.Time) bool {
+// Ended reports whether a period's window is over at now; the other types never end.
+func (v Validity) Ended(now time.Time) bool {
 	return v.Kind == smarthome.ValiditySpecificPeriod && !v.End.After(now)
 }
 
-// lcOverlap reports whether two validities open a lock at some common minute, on a lock in zone loc. Recurring
+// Overlap reports whether two validities open a lock at some common minute, on a lock in zone loc. Recurring
 // windows are compared on the lock's wall clock; a period is walked minute by minute in loc, so the repeated and
 // skipped hours of daylight-saving changes count exactly as the lock lives them.
-func lcOverlap(a, b lcValidity, loc *time.Location) bool {
+func Overlap(a, b Validity, loc *time.Location) bool {
 	const period = smarthome.ValiditySpecificPeriod
 	switch {
 	case a.Kind == smarthome.ValidityNeverExpires || b.Kind == smarthome.ValidityNeverExpires:
@@ -176,9 +177,9 @@ func lcOverlap(a, b lcValidity, loc *time.Location) bool {
 	case a.Kind == period && b.Kind == period:
 		return a.Start.Before(b.End) && b.Start.Before(a.End)
 	case a.Kind == period:
-		return lcPeriodMeets(a.Start, a.End, b.Windows, loc)
+		return periodMeets(a.Start, a.End, b.Windows, loc)
 	case b.Kind == period:
-		return lcPeriodMeets(b.Start, b.End, a.Windows, loc)
+		return periodMeets(b.Start, b.End, a.Windows, loc)
 	}
 	for _, x := range a.Windows {
 		for _, y := range b.Windows {
@@ -192,11 +193,11 @@ func lcOverlap(a, b lcValidity, loc *time.Location) bool {
 	return false
 }
 
-func lcPeriodMeets(start, end time.Time, ws []lcWindow, loc *time.Location) bool {
+func periodMeets(start, end time.Time, ws []Window, loc *time.Location) bool {
 	if len(ws) == 0 {
 		return false
 	}
-	if end.Sub(start) > lcOverlapHorizon {
+	if end.Sub(start) > overlapHorizon {
 		return true
 	}
 	for t := start.Truncate(time.Minute); t.Before(end); t = t.Add(time.Minute) {
@@ -211,22 +212,22 @@ func lcPeriodMeets(start, end time.Time, ws []lcWindow, loc *time.Location) bool
 	return false
 }
 
-// summary describes the validity for people, with times in loc (the property's zone).
-func (v lcValidity) summary(loc *time.Location) string {
+// Summary describes the validity for people, with times in loc (the property's zone).
+func (v Validity) Summary(loc *time.Location) string {
 	switch v.Kind {
 	case smarthome.ValiditySpecificPeriod:
 		return v.Start.In(loc).Format(tz.Layout) + " – " + v.End.In(loc).Format(tz.Layout)
 	case smarthome.ValidityDayOfWeek, smarthome.ValidityDailyRepeating:
 		parts := make([]string, 0, len(v.Windows))
 		for _, w := range v.Windows {
-			parts = append(parts, lcDayList(w.Days)+" "+w.From+"–"+w.To)
+			parts = append(parts, dayList(w.Days)+" "+w.From+"–"+w.To)
 		}
 		return strings.Join(parts, "; ")
 	}
 	return "Never expires"
 }
 
-func lcDayList(days []time.Weekday) string {
+func dayList(days []time.Weekday) string {
 	ds := slices.Clone(days)
 	slices.Sort(ds)
 	if len(ds) == 7 {

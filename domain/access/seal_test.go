@@ -1,4 +1,4 @@
-package handlers
+package access
 
 import (
 	"bytes"
@@ -8,13 +8,16 @@ import (
 	"github.com/keyless/dashboard/smarthome"
 )
 
-func TestLCSealer(t *testing.T) {
+// testSecret stands for the session secret the code key is derived from.
+const testSecret = "handlers-test-secret-0123456789abcdef"
+
+func TestSealer(t *testing.T) {
 	t.Parallel()
-	s, err := newLCSealer(DeriveCodeKey(testSecret))
+	s, err := newSealer(DeriveCodeKey(testSecret))
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := newLCSealer(DeriveCodeKey(testSecret + "-rotated"))
+	other, err := newSealer(DeriveCodeKey(testSecret + "-rotated"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +37,7 @@ func TestLCSealer(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		sealer *lcSealer
+		sealer *sealer
 		id     string
 		sealed []byte
 	}{
@@ -56,7 +59,7 @@ func TestLCSealer(t *testing.T) {
 			}
 		})
 	}
-	if _, err := newLCSealer(nil); err == nil {
+	if _, err := newSealer(nil); err == nil {
 		t.Error("a sealer without a key")
 	}
 	if !bytes.Equal(DeriveCodeKey("a"), DeriveCodeKey("a")) || bytes.Equal(DeriveCodeKey(testSecret), auth.DeriveKey(testSecret, "cookie-aes")) {
