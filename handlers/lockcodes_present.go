@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/handlers/live"
@@ -48,7 +49,7 @@ func lcStatusData(codeID string, dv db.LockCodeDevice, lockName string, loc *tim
 // lcRowData is a code's row for the viewer p. deviceID narrows it to one lock's list; names maps lock ids to names.
 func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.Location, deviceID string, now time.Time) views.LockCodeRowData {
 	r := views.LockCodeRowData{ID: c.ID, Name: c.Name, Kind: c.ValidityType, CodeType: c.CodeType, DeviceID: deviceID,
-		Deleted: c.DeletedAt != nil, CanManage: p.can(capManageAccess)}
+		Deleted: c.DeletedAt != nil, CanManage: p.can(auth.ManageAccess)}
 	if v, err := lcValidityOf(c); err == nil {
 		r.Validity, r.Ended = v.summary(loc), v.ended(now)
 		if v.Kind == smarthome.ValidityNeverExpires {
@@ -65,7 +66,7 @@ func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.L
 	default:
 		r.IssuedBy = "Made in the Smart Home service (" + cmp.Or(c.CodeType, "code") + ")"
 	}
-	r.CanReveal = p.can(capManageAccess) && (p.can(capRevealAnyCode) || (c.CreatedBy != nil && *c.CreatedBy == p.user.ID))
+	r.CanReveal = p.can(auth.ManageAccess) && (p.can(auth.RevealAnyCode) || (c.CreatedBy != nil && *c.CreatedBy == p.user.ID))
 	for _, dv := range c.Devices {
 		if dv.Status == db.LockCodeFailed {
 			r.Failed = true

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -24,7 +25,7 @@ type Deps struct {
 	Logger   *slog.Logger
 	Store    *db.Store
 	Sessions *Sessions
-	Hasher   *PasswordHasher
+	Hasher   *auth.PasswordHasher
 	Syncer   *mirror.Syncer
 	Upstream *upstream.API      // the Smart Home API; changes go there first, then to the mirror
 	Broker   *live.Broker       // live pushes to open pages, after the database commit
@@ -36,8 +37,8 @@ type Deps struct {
 // NewServer returns the root handler with all middleware applied.
 func NewServer(d Deps, opts Options) http.Handler {
 	if d.Broker != nil { // a revoked session or a changed person loses their live streams at once
-		d.Sessions.onRevoke = d.Broker.CloseSession
-		d.Sessions.onRevokeUser = d.Broker.CloseUser
+		d.Sessions.auth.OnRevoke = d.Broker.CloseSession
+		d.Sessions.auth.OnRevokeUser = d.Broker.CloseUser
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, d, opts)

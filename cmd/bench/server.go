@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -151,7 +152,7 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 		sim.Close()
 		return handlers.Deps{}, setup, nil, err
 	}
-	hasher := handlers.NewPasswordHasher(4)
+	hasher := auth.NewPasswordHasher(4)
 	hash, err := hasher.Hash(benchPassword)
 	if err != nil {
 		sim.Close()

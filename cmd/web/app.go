@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -62,7 +63,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 	a.closers = append(a.closers, func() { store.Close() })
 
-	hasher := handlers.NewPasswordHasher(cfg.BcryptCost)
+	hasher := auth.NewPasswordHasher(cfg.BcryptCost)
 	if err := setUpPeople(ctx, cfg, store, hasher, stdout); err != nil {
 		return nil, err
 	}
@@ -156,7 +157,7 @@ func demoCredentials() ([]simulator.Agent, []simulator.Resident) {
 }
 
 // setUpPeople creates or resets the configured admin and, in demo mode, the demo logins.
-func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *handlers.PasswordHasher, stdout io.Writer) error {
+func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *auth.PasswordHasher, stdout io.Writer) error {
 	now := time.Now().UTC()
 	if cfg.AdminEmail != "" && !adminCurrent(ctx, store, hasher, cfg) {
 		hash, err := hasher.Hash(cfg.AdminPassword)
@@ -199,7 +200,7 @@ func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *handl
 
 // adminCurrent reports whether the configured admin already exists, enabled, with that password: then a restart
 // leaves them (and their sessions) alone.
-func adminCurrent(ctx context.Context, store *db.Store, hasher *handlers.PasswordHasher, cfg Config) bool {
+func adminCurrent(ctx context.Context, store *db.Store, hasher *auth.PasswordHasher, cfg Config) bool {
 	u, err := store.UserByEmail(ctx, cfg.AdminEmail)
 	return err == nil && u.Role == db.RoleAdmin && !u.Disabled && hasher.Compare(u.PasswordHash, cfg.AdminPassword)
 }
