@@ -112,6 +112,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	a.closers = append(a.closers, broker.Close)
 	jobs := newSupervisor(bg, logger) // stopped (and waited for) before the store closes
 	a.closers = append(a.closers, jobs.Stop)
+	jobs.Go("session pruning", auth.NewPruner(logger, store).Run) // expired and revoked sessions leave the table hourly
 	syncer := mirror.NewSyncer(logger, store, upstream, mirror.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
 	jobs.Go("mirror sync", syncer.Run)
 	cmdOpts := handlers.CommandOptions{Timeout: cfg.CommandTimeout} // confirms hardware commands; stops with bg
