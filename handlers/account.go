@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -14,7 +15,7 @@ func handleAccount(sess *Sessions) http.Handler {
 
 // handleChangePassword checks the current password, stores the new one, revokes every session of the person
 // (the store does it in the same transaction) and signs this browser in again with a fresh session.
-func handleChangePassword(sess *Sessions, hasher *PasswordHasher) http.Handler {
+func handleChangePassword(sess *Sessions, hasher *auth.PasswordHasher) http.Handler {
 	return withErrors(sess.logger, func(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 		if err := r.ParseForm(); err != nil {
@@ -35,7 +36,7 @@ func handleChangePassword(sess *Sessions, hasher *PasswordHasher) http.Handler {
 		if next == current {
 			return fail("Choose a new password that differs from the current one.")
 		}
-		if p := passwordProblem(next); p != "" {
+		if p := auth.PasswordProblem(next); p != "" {
 			return fail(p)
 		}
 		hash, err := hasher.Hash(next)
@@ -45,9 +46,7 @@ func handleChangePassword(sess *Sessions, hasher *PasswordHasher) http.Handler {
 		if err := sess.store.SetPassword(r.Context(), p.user.ID, hash, sess.now()); err != nil {
 			return err
 		}
-		if sess.onRevokeUser != nil {
-			sess.onRevokeUser(p.user.ID)
-		}
+		sess.auth.UserChanged(p.user.ID)
 		p.user.PasswordHash = hash
 		if err := sess.start(w, r, p.user); err != nil {
 			return err

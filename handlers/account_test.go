@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 )
 
 func TestAccountPage(t *testing.T) {
@@ -56,7 +57,7 @@ func TestChangePasswordValidation(t *testing.T) {
 					t.Errorf("account-error %q, want %q", msg, tt.msg)
 				}
 				for _, pw := range []string{tt.current, tt.next} {
-					if len(pw) >= minPassword && strings.Contains(res.body, pw) {
+					if len(pw) >= auth.MinPassword && strings.Contains(res.body, pw) {
 						t.Errorf("the page echoes a password")
 					}
 				}
@@ -87,7 +88,7 @@ func TestChangePasswordValidation(t *testing.T) {
 				t.Errorf("audit %+v, want only denied", e)
 			}
 			for _, tt := range tests {
-				if len(tt.next) >= minPassword && strings.Contains(e.Detail, tt.next) {
+				if len(tt.next) >= auth.MinPassword && strings.Contains(e.Detail, tt.next) {
 					t.Errorf("audit detail %q carries a password", e.Detail)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -74,7 +75,7 @@ func activityListData(r *http.Request, d Deps, aq activityQuery, pg db.ActivityP
 	if isHTMX(r) && !wantsPage(r) {
 		return data, nil // the results region needs no menus
 	}
-	if currentUser(r.Context()).can(capManageInbox) {
+	if currentUser(r.Context()).can(auth.ManageInbox) {
 		n, err := d.Store.InboxFailedCount(r.Context())
 		if err != nil {
 			return data, err

@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/views"
 )
@@ -31,7 +32,7 @@ func activityDeviceSection(r *http.Request, d Deps, dev db.Device, _ db.Hub) (te
 }
 
 func activityFeed(r *http.Request, d Deps, scope, id string) (templ.Component, error) {
-	if !currentUser(r.Context()).can(capViewActivity) {
+	if !currentUser(r.Context()).can(auth.ViewActivity) {
 		return nil, nil
 	}
 	data, err := feedData(r.Context(), d.Store, scope, id)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/handlers/live"
@@ -116,7 +117,7 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 func benchServer(b *testing.B, store *db.Store) (*httptest.Server, *http.Client) {
 	b.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	hasher := NewPasswordHasher(4)
+	hasher := auth.NewPasswordHasher(4)
 	hash, err := hasher.Hash("bench-password-1")
 	if err != nil {
 		b.Fatal(err)

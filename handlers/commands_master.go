@@ -11,7 +11,7 @@ import (
 	"github.com/keyless/dashboard/views"
 )
 
-// handleMasterCodeReset: POST /hubs/{id}/master-code, installers only (capResetMasterCode at the route; the
+// handleMasterCodeReset: POST /hubs/{id}/master-code, installers only (auth.ResetMasterCode at the route; the
 // upstream also refuses agents that are not Hub Installers). The person must confirm, since the old code stops
 // working at once. The new code goes into this one response (no-store, like every signed-in page) and nowhere
 // else: not the record, the audit log, the logs or the live stream.

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -62,7 +63,7 @@ func hubCommandsSection(r *http.Request, d Deps, h db.Hub) (templ.Component, err
 func deviceCommandsData(r *http.Request, d Deps, dev db.Device, st cmdPanelState) (views.CommandsData, error) {
 	ctx := r.Context()
 	p := currentUser(ctx)
-	data := views.CommandsData{Target: "device", ID: dev.ID, DeviceType: dev.Type, CanOperate: p.can(capOperate),
+	data := views.CommandsData{Target: "device", ID: dev.ID, DeviceType: dev.Type, CanOperate: p.can(auth.Operate),
 		Error: st.err, ErrorField: st.field, Notice: st.notice}
 	fillControls(&data, dev)
 	list, err := commandList(ctx, d.Store, dev.HubID, dev.ID, commandZone(ctx, d.Store, dev.HubID, dev.PropertyID))
@@ -73,8 +74,8 @@ func deviceCommandsData(r *http.Request, d Deps, dev db.Device, st cmdPanelState
 func hubCommandsData(r *http.Request, d Deps, h db.Hub, st cmdPanelState) (views.CommandsData, error) {
 	ctx := r.Context()
 	p := currentUser(ctx)
-	data := views.CommandsData{Target: "hub", ID: h.ID, CanOperate: p.can(capOperate),
-		CanReset: p.can(capResetMasterCode), Error: st.err, ErrorField: st.field, Notice: st.notice,
+	data := views.CommandsData{Target: "hub", ID: h.ID, CanOperate: p.can(auth.Operate),
+		CanReset: p.can(auth.ResetMasterCode), Error: st.err, ErrorField: st.field, Notice: st.notice,
 		MasterCode: st.masterCode}
 	list, err := commandList(ctx, d.Store, h.ID, "", commandZone(ctx, d.Store, h.ID, h.PropertyID))
 	data.List = list

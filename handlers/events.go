@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/handlers/live"
 )
 
@@ -47,7 +48,7 @@ func handleEvents(d Deps) http.Handler {
 			}
 			deviceID = dev.ID
 		}
-		canActivity, canView := p.can(capViewActivity), p.can(capViewPortfolio)
+		canActivity, canView := p.can(auth.ViewActivity), p.can(auth.ViewPortfolio)
 		match := func(ev live.Event) bool {
 			switch ev.Kind {
 			case kindActivity:

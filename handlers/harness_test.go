@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
@@ -47,7 +48,7 @@ type testEnv struct {
 	syncer   *mirror.Syncer
 	broker   *live.Broker
 	sessions *Sessions
-	hasher   *PasswordHasher
+	hasher   *auth.PasswordHasher
 	upstream *countingTransport
 	logs     *syncBuffer
 	users    map[db.Role]testUser
@@ -127,7 +128,7 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 		cfg.beforeSync(t, sim, env.api)
 	}
 
-	env.hasher = NewPasswordHasher(4)
+	env.hasher = auth.NewPasswordHasher(4)
 	env.sessions, err = NewSessions(logger, store, SessionOptions{Secret: testSecret, Now: cfg.now,
 		Idle: cfg.idle, Absolute: cfg.absolute})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
@@ -21,7 +22,7 @@ const recentStays = 7 * 24 * time.Hour
 // access. It shows the mirror at once, so the page never waits on the upstream; when the mirror's copy is older
 // than accessRefreshAfter the section re-reads itself once the page has loaded (handleAccessSection).
 func accessPropertySection(r *http.Request, d Deps, p propertyView) (templ.Component, error) {
-	if !currentUser(r.Context()).can(capManageAccess) || d.Upstream == nil {
+	if !currentUser(r.Context()).can(auth.ManageAccess) || d.Upstream == nil {
 		return nil, nil
 	}
 	a := &access{Deps: d, now: nowUTC}

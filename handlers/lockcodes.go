@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
@@ -119,7 +120,7 @@ func lockCodeList(ctx context.Context, d Deps, sc lcScope, autoRefresh bool) (vi
 		return views.LockCodeListData{}, err
 	}
 	l := views.LockCodeListData{PropertyID: sc.propertyID(), DeviceID: sc.deviceID(), AutoRefresh: autoRefresh,
-		CanManage: p.can(capManageAccess), TimeZone: sc.property.TimeZone}
+		CanManage: p.can(auth.ManageAccess), TimeZone: sc.property.TimeZone}
 	names := sc.lockNames()
 	var checked time.Time
 	for i, c := range codes {
@@ -244,7 +245,7 @@ func handleLockCodeListRefresh(s *lockCodeRoutes, byDevice bool) http.Handler {
 
 // lockCodesPropertySection is the codes part of a property page, for people who manage codes.
 func lockCodesPropertySection(r *http.Request, d Deps, p propertyView) (templ.Component, error) {
-	if !currentUser(r.Context()).can(capManageAccess) {
+	if !currentUser(r.Context()).can(auth.ManageAccess) {
 		return nil, nil
 	}
 	list, err := lockCodeList(r.Context(), d, lcScopeOf(p.Property, p.Devices), true)
@@ -256,7 +257,7 @@ func lockCodesPropertySection(r *http.Request, d Deps, p propertyView) (templ.Co
 
 // lockCodesDeviceSection is the codes part of a lock's page, for people who manage codes.
 func lockCodesDeviceSection(r *http.Request, d Deps, dev db.Device, _ db.Hub) (templ.Component, error) {
-	if !currentUser(r.Context()).can(capManageAccess) || !lcIsLock(dev.Type) || dev.PropertyID == nil {
+	if !currentUser(r.Context()).can(auth.ManageAccess) || !lcIsLock(dev.Type) || dev.PropertyID == nil {
 		return nil, nil
 	}
 	sc, err := lcDeviceScope(r.Context(), d.Store, dev.ID)

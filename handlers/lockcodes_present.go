@@ -6,6 +6,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -43,7 +44,7 @@ func lcStatusData(codeID string, dv db.LockCodeDevice, lockName string, loc *tim
 // lcRowData is a code's row for the viewer p. deviceID narrows it to one lock's list; names maps lock ids to names.
 func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.Location, deviceID string, now time.Time) views.LockCodeRowData {
 	r := views.LockCodeRowData{ID: c.ID, Name: c.Name, Kind: c.ValidityType, CodeType: c.CodeType, DeviceID: deviceID,
-		Deleted: c.DeletedAt != nil, CanManage: p.can(capManageAccess)}
+		Deleted: c.DeletedAt != nil, CanManage: p.can(auth.ManageAccess)}
 	if v, err := lockcodes.ValidityOf(c); err == nil {
 		r.Validity, r.Ended = v.Summary(loc), v.Ended(now)
 		if v.Kind == smarthome.ValidityNeverExpires {
@@ -60,7 +61,7 @@ func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.L
 	default:
 		r.IssuedBy = "Made in the Smart Home service (" + cmp.Or(c.CodeType, "code") + ")"
 	}
-	r.CanReveal = p.can(capManageAccess) && (p.can(capRevealAnyCode) || (c.CreatedBy != nil && *c.CreatedBy == p.user.ID))
+	r.CanReveal = p.can(auth.ManageAccess) && (p.can(auth.RevealAnyCode) || (c.CreatedBy != nil && *c.CreatedBy == p.user.ID))
 	for _, dv := range c.Devices {
 		if dv.Status == db.LockCodeFailed {
 			r.Failed = true

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -55,9 +56,9 @@ func pageMeta(r *http.Request, title, nav string) views.PageMeta {
 		return m
 	}
 	m.User = &views.UserData{Name: p.user.Name, Email: p.user.Email, Role: roleLabel(p.user.Role),
-		CanAdmin: p.can(capManageUsers), CanAudit: p.can(capViewAudit), CanActivity: p.can(capViewActivity),
-		CanOperate: p.can(capOperate), CanManageAccess: p.can(capManageAccess), CanSchedule: p.can(capManageSchedules),
-		IsInstaller: p.can(capResetMasterCode)}
-	m.User.CanEditPortfolio = p.can(capEditPortfolio)
+		CanAdmin: p.can(auth.ManageUsers), CanAudit: p.can(auth.ViewAudit), CanActivity: p.can(auth.ViewActivity),
+		CanOperate: p.can(auth.Operate), CanManageAccess: p.can(auth.ManageAccess), CanSchedule: p.can(auth.ManageSchedules),
+		IsInstaller: p.can(auth.ResetMasterCode)}
+	m.User.CanEditPortfolio = p.can(auth.EditPortfolio)
 	return m
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
@@ -35,7 +36,7 @@ func (a *access) reservationRow(res db.Reservation, loc *time.Location) views.Re
 
 // mayRevealStayCode reports whether the viewer may see a code: the person who issued it, or whoever may reveal any code.
 func mayRevealStayCode(p *principal, createdBy *int64) bool {
-	return p.can(capRevealAnyCode) || (p.can(capManageAccess) && createdBy != nil && *createdBy == p.user.ID)
+	return p.can(auth.RevealAnyCode) || (p.can(auth.ManageAccess) && createdBy != nil && *createdBy == p.user.ID)
 }
 
 // reservationPage builds the reservation page; form is the edit form as submitted (nil: filled from res).

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/ingest"
 	"github.com/keyless/dashboard/static"
 )
@@ -10,8 +11,8 @@ import (
 // addRoutes is the whole HTTP surface on one screen.
 func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	s := d.Sessions
-	view := func(h http.Handler) http.Handler { return s.require(capViewPortfolio, h) }
-	attempts := newLoginAttempts()
+	view := func(h http.Handler) http.Handler { return s.require(auth.ViewPortfolio, h) }
+	attempts := auth.NewLoginAttempts()
 
 	// Health, assets, sign-in
 	mux.Handle("GET /healthz", handleHealthz(d.Store))
@@ -29,20 +30,20 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("GET /hubs", view(handleHubList(d)))
 	mux.Handle("GET /hubs/{id}", view(handleHub(d)))
 	mux.Handle("GET /devices/{id}", view(handleDevice(d)))
-	mux.Handle("POST /sync", s.require(capSync, handleSyncNow(d)))
+	mux.Handle("POST /sync", s.require(auth.Sync, handleSyncNow(d)))
 	mux.Handle("GET /sync", view(handleSyncStatus(d)))
 
 	// Live updates
-	mux.Handle("GET /events", s.require(capViewPortfolio, handleEvents(d)))
+	mux.Handle("GET /events", s.require(auth.ViewPortfolio, handleEvents(d)))
 
 	// People
-	mux.Handle("GET /users", s.require(capManageUsers, handleUsers(s)))
-	mux.Handle("POST /users", s.require(capManageUsers, handleUserCreate(s, d.Hasher)))
-	mux.Handle("POST /users/{id}", s.require(capManageUsers, handleUserUpdate(s)))
+	mux.Handle("GET /users", s.require(auth.ManageUsers, handleUsers(s)))
+	mux.Handle("POST /users", s.require(auth.ManageUsers, handleUserCreate(s, d.Hasher)))
+	mux.Handle("POST /users/{id}", s.require(auth.ManageUsers, handleUserUpdate(s)))
 
 	// Access: reservations, invitations, move-outs, guest self-tour links (staff), and the guests' own pages
 	acc := newAccess(d)
-	manage := func(h http.Handler) http.Handler { return s.require(capManageAccess, h) }
+	manage := func(h http.Handler) http.Handler { return s.require(auth.ManageAccess, h) }
 	mux.Handle("GET /reservations/new", manage(handleReservationNew(acc)))
 	mux.Handle("POST /reservations", manage(handleReservationCreate(acc)))
 	mux.Handle("GET /reservations/{id}", manage(handleReservation(acc)))
@@ -71,7 +72,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 		d.Observed.Add(d.Commands.Observe) // webhook confirmations of pending commands
 	}
 	operate := func(action, target string, h http.Handler) http.Handler {
-		return requireAudited(d, capOperate, action, target, h)
+		return requireAudited(d, auth.Operate, action, target, h)
 	}
 	mux.Handle("POST /devices/{id}/commands", operate("device.command", "device", handleDeviceCommand(d)))
 	mux.Handle("GET /devices/{id}/commands", view(handleCommandList(d, "device")))
@@ -81,24 +82,24 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("GET /hubs/{id}/history", view(handleHistory(d, "hub")))
 	mux.Handle("GET /hubs/{id}/mqtt", view(handleHubMQTT(d)))
 	mux.Handle("POST /hubs/{id}/master-code",
-		requireAudited(d, capResetMasterCode, "hub.master_code_reset", "hub", handleMasterCodeReset(d)))
-	mux.Handle("GET /audit", s.require(capViewAudit, handleAuditPage(d)))
-	mux.Handle("GET /audit/export", s.require(capViewAudit, handleAuditExport(d)))
+		requireAudited(d, auth.ResetMasterCode, "hub.master_code_reset", "hub", handleMasterCodeReset(d)))
+	mux.Handle("GET /audit", s.require(auth.ViewAudit, handleAuditPage(d)))
+	mux.Handle("GET /audit/export", s.require(auth.ViewAudit, handleAuditExport(d)))
 
 	// Webhook intake (no session, no CSRF: senders have no browser headers), the device activity log, the inbox
 	rx := ingest.NewReceiver(ingest.Options{Store: d.Store, Logger: d.Logger, Observers: d.Observed,
 		Publisher: newIngestPush(d), Secrets: opts.WebhookSecrets})
 	mux.Handle("POST /webhooks/smarthome", handleWebhook(d, rx))
-	mux.Handle("GET /activities", s.require(capViewActivity, handleActivities(d)))
-	mux.Handle("GET /activities/export", s.require(capViewActivity, handleActivityExport(d)))
-	mux.Handle("GET /activities/feed", s.require(capViewActivity, handleActivityFeed(d)))
-	mux.Handle("GET /activities/{id}", s.require(capViewActivity, handleActivityDetail(d)))
-	mux.Handle("GET /inbox", s.require(capManageInbox, handleInbox(d, opts, rx)))
-	mux.Handle("POST /inbox/{id}/reprocess", s.require(capManageInbox, handleInboxReprocess(d, rx)))
+	mux.Handle("GET /activities", s.require(auth.ViewActivity, handleActivities(d)))
+	mux.Handle("GET /activities/export", s.require(auth.ViewActivity, handleActivityExport(d)))
+	mux.Handle("GET /activities/feed", s.require(auth.ViewActivity, handleActivityFeed(d)))
+	mux.Handle("GET /activities/{id}", s.require(auth.ViewActivity, handleActivityDetail(d)))
+	mux.Handle("GET /inbox", s.require(auth.ManageInbox, handleInbox(d, opts, rx)))
+	mux.Handle("POST /inbox/{id}/reprocess", s.require(auth.ManageInbox, handleInboxReprocess(d, rx)))
 
 	// Lock codes, code drift and one-off (mls_unlock) codes: all for people who manage access
 	lc := newLockCodeRoutes(d)
-	codes := func(h http.Handler) http.Handler { return s.require(capManageAccess, h) }
+	codes := func(h http.Handler) http.Handler { return s.require(auth.ManageAccess, h) }
 	mux.Handle("GET /properties/{id}/lock-codes", codes(handleLockCodesProperty(lc)))
 	mux.Handle("GET /properties/{id}/lock-codes/list", codes(handleLockCodeListRefresh(lc, false)))
 	mux.Handle("GET /properties/{id}/lock-codes/new", codes(handleLockCodeNew(lc)))
@@ -125,25 +126,25 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 
 	// Schedules: a device's weekly programs (the card on the device page reads the mirror; changes go upstream first)
 	mux.Handle("GET /devices/{id}/schedules", view(handleScheduleSection(d)))
-	mux.Handle("GET /devices/{id}/schedules/new", s.require(capManageSchedules, handleScheduleNew(d)))
-	mux.Handle("POST /devices/{id}/schedules", s.require(capManageSchedules, handleScheduleSave(d)))
-	mux.Handle("POST /devices/{id}/schedules/form", s.require(capManageSchedules, handleScheduleForm(d)))
-	mux.Handle("GET /devices/{id}/schedules/{sid}/edit", s.require(capManageSchedules, handleScheduleEdit(d)))
-	mux.Handle("POST /devices/{id}/schedules/{sid}/edit", s.require(capManageSchedules, handleScheduleSave(d)))
-	mux.Handle("POST /devices/{id}/schedules/{sid}/activate", s.require(capManageSchedules, handleScheduleActivate(d)))
-	mux.Handle("GET /devices/{id}/schedules/{sid}/delete", s.require(capManageSchedules, handleScheduleDeleteConfirm(d)))
-	mux.Handle("POST /devices/{id}/schedules/{sid}/delete", s.require(capManageSchedules, handleScheduleDelete(d)))
+	mux.Handle("GET /devices/{id}/schedules/new", s.require(auth.ManageSchedules, handleScheduleNew(d)))
+	mux.Handle("POST /devices/{id}/schedules", s.require(auth.ManageSchedules, handleScheduleSave(d)))
+	mux.Handle("POST /devices/{id}/schedules/form", s.require(auth.ManageSchedules, handleScheduleForm(d)))
+	mux.Handle("GET /devices/{id}/schedules/{sid}/edit", s.require(auth.ManageSchedules, handleScheduleEdit(d)))
+	mux.Handle("POST /devices/{id}/schedules/{sid}/edit", s.require(auth.ManageSchedules, handleScheduleSave(d)))
+	mux.Handle("POST /devices/{id}/schedules/{sid}/activate", s.require(auth.ManageSchedules, handleScheduleActivate(d)))
+	mux.Handle("GET /devices/{id}/schedules/{sid}/delete", s.require(auth.ManageSchedules, handleScheduleDeleteConfirm(d)))
+	mux.Handle("POST /devices/{id}/schedules/{sid}/delete", s.require(auth.ManageSchedules, handleScheduleDelete(d)))
 
 	// Portfolio edits (admins): properties, hub details, device assignment
-	mux.Handle("GET /properties/new", s.require(capEditPortfolio, handlePropertyNew(d)))
-	mux.Handle("POST /properties/new", s.require(capEditPortfolio, handlePropertyCreate(d)))
-	mux.Handle("GET /properties/{id}/edit", s.require(capEditPortfolio, handlePropertyEditForm(d)))
-	mux.Handle("POST /properties/{id}/edit", s.require(capEditPortfolio, handlePropertyUpdate(d)))
-	mux.Handle("GET /properties/{id}/delete", s.require(capEditPortfolio, handlePropertyDeleteConfirm(d)))
-	mux.Handle("POST /properties/{id}/delete", s.require(capEditPortfolio, handlePropertyDelete(d)))
-	mux.Handle("GET /hubs/{id}/edit", s.require(capEditPortfolio, handleHubEditForm(d)))
-	mux.Handle("POST /hubs/{id}/edit", s.require(capEditPortfolio, handleHubUpdate(d)))
-	mux.Handle("POST /devices/{id}/assign", s.require(capEditPortfolio, handleDeviceAssign(d)))
+	mux.Handle("GET /properties/new", s.require(auth.EditPortfolio, handlePropertyNew(d)))
+	mux.Handle("POST /properties/new", s.require(auth.EditPortfolio, handlePropertyCreate(d)))
+	mux.Handle("GET /properties/{id}/edit", s.require(auth.EditPortfolio, handlePropertyEditForm(d)))
+	mux.Handle("POST /properties/{id}/edit", s.require(auth.EditPortfolio, handlePropertyUpdate(d)))
+	mux.Handle("GET /properties/{id}/delete", s.require(auth.EditPortfolio, handlePropertyDeleteConfirm(d)))
+	mux.Handle("POST /properties/{id}/delete", s.require(auth.EditPortfolio, handlePropertyDelete(d)))
+	mux.Handle("GET /hubs/{id}/edit", s.require(auth.EditPortfolio, handleHubEditForm(d)))
+	mux.Handle("POST /hubs/{id}/edit", s.require(auth.EditPortfolio, handleHubUpdate(d)))
+	mux.Handle("POST /devices/{id}/assign", s.require(auth.EditPortfolio, handleDeviceAssign(d)))
 
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 

@@ -14,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/views"
@@ -64,7 +65,7 @@ func scheduleSection(r *http.Request, d Deps, dev db.Device, hub db.Hub) (templ.
 
 // loadScheduleSection builds the card from the mirror.
 func loadScheduleSection(ctx context.Context, d Deps, dev db.Device, hub db.Hub) (views.ScheduleSectionData, error) {
-	data := views.ScheduleSectionData{DeviceID: dev.ID, DeviceType: dev.Type, CanManage: currentUser(ctx).can(capManageSchedules)}
+	data := views.ScheduleSectionData{DeviceID: dev.ID, DeviceType: dev.Type, CanManage: currentUser(ctx).can(auth.ManageSchedules)}
 	z, err := scheduleZonesFor(ctx, d, dev, hub)
 	if err != nil {
 		return data, err

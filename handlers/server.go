@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
@@ -26,7 +27,7 @@ type Deps struct {
 	Logger   *slog.Logger
 	Store    *db.Store
 	Sessions *Sessions
-	Hasher   *PasswordHasher
+	Hasher   *auth.PasswordHasher
 	Syncer   *mirror.Syncer
 	Upstream *upstream.API      // the Smart Home API; changes go there first, then to the mirror
 	Broker   *live.Broker       // live pushes to open pages, after the database commit
@@ -38,8 +39,8 @@ type Deps struct {
 // NewServer returns the root handler with all middleware applied.
 func NewServer(d Deps, opts Options) http.Handler {
 	if d.Broker != nil { // a revoked session or a changed person loses their live streams at once
-		d.Sessions.onRevoke = d.Broker.CloseSession
-		d.Sessions.onRevokeUser = d.Broker.CloseUser
+		d.Sessions.auth.OnRevoke = d.Broker.CloseSession
+		d.Sessions.auth.OnRevokeUser = d.Broker.CloseUser
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, d, opts)

@@ -2,9 +2,7 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/auth"
-	"github.com/keyless/dashboard/domain/clip"
 )
 
 // SessionOptions sets the cookie and the timeouts. Zero values take the defaults.
@@ -29,21 +26,16 @@ type SessionOptions struct {
 	Now      func() time.Time
 }
 
-// Sessions signs people in and out. The cookie holds only a random token; the sessions table holds its SHA-256,
-// so a session can be revoked (logout, password change, disabled user) and a stolen database yields no cookies.
+// Sessions signs people in and out over HTTP: the session cookie and the sign-in pages. The cookie holds only a
+// random token; auth.Sessions decides which token names a live session.
 type Sessions struct {
-	store        *db.Store
-	logger       *slog.Logger
-	plain        *sessions.CookieStore // over plain HTTP (local use)
-	secure       *sessions.CookieStore // over TLS: Secure, __Host- prefix
-	force        bool
-	idle         time.Duration
-	absolute     time.Duration
-	now          func() time.Time
-	onRevoke     func(sessionID string) // closes the session's live streams
-	onRevokeUser func(userID int64)     // closes every live stream of a person
-	cache        sessionCache           // SessionUser answers, valid while the store's AuthVersion stands
-	cookies      cookieCache            // the tokens of cookies already verified
+	auth    *auth.Sessions
+	store   *db.Store
+	logger  *slog.Logger
+	plain   *sessions.CookieStore // over plain HTTP (local use)
+	secure  *sessions.CookieStore // over TLS: Secure, __Host- prefix
+	force   bool
+	cookies cookieCache // the tokens of cookies already verified
 }
 
 const (
@@ -57,20 +49,12 @@ func NewSessions(logger *slog.Logger, store *db.Store, opts SessionOptions) (*Se
 	if len(opts.Secret) < 32 {
 		return nil, errors.New("handlers: session secret must be at least 32 bytes")
 	}
-	s := &Sessions{store: store, logger: logger, force: opts.Secure, idle: opts.Idle, absolute: opts.Absolute, now: opts.Now}
-	if s.idle == 0 {
-		s.idle = 30 * time.Minute
-	}
-	if s.absolute == 0 {
-		s.absolute = 12 * time.Hour
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	s := &Sessions{store: store, logger: logger, force: opts.Secure,
+		auth: auth.NewSessions(logger, store, auth.SessionOptions{Idle: opts.Idle, Absolute: opts.Absolute, Now: opts.Now})}
 	hashKey, blockKey := auth.DeriveKey(opts.Secret, "cookie-hmac"), auth.DeriveKey(opts.Secret, "cookie-aes")
 	for _, secure := range []bool{false, true} {
 		cs := sessions.NewCookieStore(hashKey, blockKey[:32])
-		cs.Options = &sessions.Options{Path: "/", MaxAge: int(s.absolute / time.Second), HttpOnly: true,
+		cs.Options = &sessions.Options{Path: "/", MaxAge: int(s.auth.Absolute() / time.Second), HttpOnly: true,
 			Secure: secure, SameSite: http.SameSiteLaxMode}
 		cs.MaxAge(cs.Options.MaxAge)
 		if secure {
@@ -82,6 +66,8 @@ func NewSessions(logger *slog.Logger, store *db.Store, opts SessionOptions) (*Se
 	return s, nil
 }
 
+func (s *Sessions) now() time.Time { return s.auth.Now() }
+
 func (s *Sessions) cookieStore(r *http.Request) (*sessions.CookieStore, string) {
 	if s.force || r.TLS != nil {
 		return s.secure, secureCookie
@@ -91,14 +77,7 @@ func (s *Sessions) cookieStore(r *http.Request) (*sessions.CookieStore, string) 
 
 // start creates a new session for u (a new id at every sign-in: no fixation) and sets the cookie.
 func (s *Sessions) start(w http.ResponseWriter, r *http.Request, u db.User) error {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return err
-	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
-	now := s.now()
-	err := s.store.CreateSession(r.Context(), db.Session{ID: hashToken(token), UserID: u.ID, CreatedAt: now,
-		LastSeenAt: now, ExpiresAt: now.Add(s.absolute), IP: clientIP(r), UserAgent: clip.String(r.UserAgent(), 200)})
+	token, err := s.auth.Start(r.Context(), u, clientIP(r), r.UserAgent())
 	if err != nil {
 		return err
 	}
@@ -113,11 +92,8 @@ func (s *Sessions) start(w http.ResponseWriter, r *http.Request, u db.User) erro
 // end revokes the request's session and clears its cookie.
 func (s *Sessions) end(w http.ResponseWriter, r *http.Request) error {
 	if p := currentUser(r.Context()); p != nil {
-		if err := s.store.RevokeSession(r.Context(), p.sessionID, s.now()); err != nil {
+		if err := s.auth.Revoke(r.Context(), p.sessionID); err != nil {
 			return err
-		}
-		if s.onRevoke != nil {
-			s.onRevoke(p.sessionID)
 		}
 	}
 	cs, name := s.cookieStore(r)
@@ -149,27 +125,14 @@ func (s *Sessions) load(r *http.Request) (*principal, error) {
 		}
 		s.cookies.put(cookie.Value, token, now)
 	}
-	id := hashToken(token)
-	version := s.store.AuthVersion() // read before the query: a revocation during it makes the answer stale
-	session, user, cached := s.cache.get(id, version, now, s.idle)
-	if !cached {
-		var err error
-		session, user, err = s.store.SessionUser(r.Context(), id, now, s.idle)
-		if errors.Is(err, db.ErrNotFound) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.cache.put(id, version, session, user)
+	session, user, err := s.auth.Lookup(r.Context(), token)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
 	}
-	if now.Sub(session.LastSeenAt) > time.Minute { // one write a minute per session keeps the idle clock honest enough
-		if err := s.store.TouchSession(r.Context(), id, now); err != nil {
-			s.logger.Warn("touch session", slog.Any("err", err))
-		}
-		s.cache.forget(id) // the next request reads the new LastSeenAt
+	if err != nil {
+		return nil, err
 	}
-	return &principal{user: user, sessionID: id}, nil
+	return &principal{user: user, sessionID: session.ID}, nil
 }
 
 // signedIn puts the person into the request context, or sends them to the login page.

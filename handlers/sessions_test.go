@@ -255,10 +255,10 @@ func TestCookieCache(t *testing.T) {
 	if _, ok := c.get("cookie-a ", now); ok {
 		t.Error("a cookie that differs by one byte is taken as remembered")
 	}
-	for i := range sessionCacheMax + 1 {
+	for i := range cookieCacheMax + 1 {
 		c.put(fmt.Sprint("c", i), "t", now)
 	}
-	if n := len(c.entries); n > sessionCacheMax {
-		t.Errorf("%d entries, want at most %d", n, sessionCacheMax)
+	if n := len(c.entries); n > cookieCacheMax {
+		t.Errorf("%d entries, want at most %d", n, cookieCacheMax)
 	}
 }

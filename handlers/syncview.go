@@ -7,13 +7,14 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/views"
 )
 
 // loadSync describes the mirror's freshness: when it was last synced well, and whether the latest attempt failed.
 func (d Deps) loadSync(ctx context.Context) (views.SyncData, error) {
 	p := currentUser(ctx)
-	s := views.SyncData{OK: true, CanSync: p.can(capSync)}
+	s := views.SyncData{OK: true, CanSync: p.can(auth.Sync)}
 	last, good, err := d.Syncer.LastRuns(ctx)
 	if err != nil || last == nil {
 		return s, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 )
 
 func TestLoginThrottle(t *testing.T) {
@@ -24,7 +25,7 @@ func TestLoginThrottle(t *testing.T) {
 		clock := newFakeClock()
 		env := newTestEnv(t, withNow(clock.Now))
 		u := env.users[db.RoleStaff]
-		for i := range accountBurst {
+		for i := range auth.AccountBurst {
 			wantStatus(t, login(t, env, u.Email, "wrong-password-"+string(rune('a'+i))), http.StatusUnauthorized)
 		}
 		res := login(t, env, u.Email, u.password)
@@ -47,7 +48,7 @@ func TestLoginThrottle(t *testing.T) {
 		// The person from another address is not locked out by the guesser.
 		other := env.postForm(t, clientFrom(t, env, "127.0.0.2"), "/login", url.Values{"email": {u.Email}, "password": {u.password}})
 		wantStatus(t, other, http.StatusSeeOther)
-		clock.Advance(accountEvery)
+		clock.Advance(auth.AccountEvery)
 		wantStatus(t, login(t, env, u.Email, u.password), http.StatusSeeOther)
 	})
 	t.Run("guessing from many addresses never locks the owner out of a clean one", func(t *testing.T) {
@@ -59,8 +60,8 @@ func TestLoginThrottle(t *testing.T) {
 			return env.postForm(t, clientFrom(t, env, addr), "/login", url.Values{"email": {u.Email}, "password": {password}})
 		}
 		// 50 guesses, 5 from each of 10 addresses: the account-wide ceiling.
-		for i := range accountWideBurst / accountBurst {
-			for range accountBurst {
+		for i := range auth.AccountWideBurst / auth.AccountBurst {
+			for range auth.AccountBurst {
 				wantStatus(t, try(fmt.Sprintf("127.0.1.%d", i+1), "wrong-password"), http.StatusUnauthorized)
 			}
 		}
@@ -76,7 +77,7 @@ func TestLoginThrottle(t *testing.T) {
 		t.Parallel()
 		clock := newFakeClock()
 		env := newTestEnv(t, withNow(clock.Now))
-		for i := range ipBurst {
+		for i := range auth.IPBurst {
 			email := "nobody" + string(rune('a'+i)) + "@test.example"
 			wantStatus(t, login(t, env, email, "some-password"), http.StatusUnauthorized)
 		}
@@ -84,17 +85,17 @@ func TestLoginThrottle(t *testing.T) {
 		res := login(t, env, u.Email, u.password)
 		wantStatus(t, res, http.StatusTooManyRequests)
 		one(t, res.doc, "login-error")
-		clock.Advance(ipEvery)
+		clock.Advance(auth.IPEvery)
 		wantStatus(t, login(t, env, u.Email, u.password), http.StatusSeeOther)
 	})
 	t.Run("the right password alone is never throttled", func(t *testing.T) {
 		t.Parallel()
 		env := newTestEnv(t, withNow(newFakeClock().Now))
 		u := env.users[db.RoleAuditor]
-		for range accountBurst - 1 {
+		for range auth.AccountBurst - 1 {
 			wantStatus(t, login(t, env, u.Email, "wrong-password"), http.StatusUnauthorized)
 		}
-		for i := range ipBurst + accountBurst {
+		for i := range auth.IPBurst + auth.AccountBurst {
 			if res := login(t, env, u.Email, u.password); res.status != http.StatusSeeOther {
 				t.Fatalf("successful login %d: status %d", i+1, res.status)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -41,7 +42,7 @@ func lockUnlockForm(dev db.Device, zone string) views.UnlockCodeData {
 
 // unlockHubSection is the one-off code form of a hub page, for people who manage codes.
 func unlockHubSection(r *http.Request, _ Deps, h db.Hub) (templ.Component, error) {
-	if !currentUser(r.Context()).can(capManageAccess) {
+	if !currentUser(r.Context()).can(auth.ManageAccess) {
 		return nil, nil
 	}
 	return views.UnlockCodeForm(hubUnlockForm(h)), nil
@@ -49,7 +50,7 @@ func unlockHubSection(r *http.Request, _ Deps, h db.Hub) (templ.Component, error
 
 // unlockDeviceSection is the one-off code form of a lock page (v2: lockbox, Rently Blue, Smart Bolt by serial).
 func unlockDeviceSection(r *http.Request, d Deps, dev db.Device, _ db.Hub) (templ.Component, error) {
-	if !currentUser(r.Context()).can(capManageAccess) || !lcIsLock(dev.Type) || dev.PropertyID == nil {
+	if !currentUser(r.Context()).can(auth.ManageAccess) || !lcIsLock(dev.Type) || dev.PropertyID == nil {
 		return nil, nil
 	}
 	p, err := d.Store.Property(r.Context(), *dev.PropertyID)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -71,14 +72,14 @@ func parseUserForm(r *http.Request, creating bool) (userInput, string) {
 		return in, "Enter a name of 1 to 100 characters."
 	}
 	if creating {
-		if p := passwordProblem(in.password); p != "" {
+		if p := auth.PasswordProblem(in.password); p != "" {
 			return in, "Password: " + p
 		}
 	}
 	return in, ""
 }
 
-func handleUserCreate(sess *Sessions, hasher *PasswordHasher) http.Handler {
+func handleUserCreate(sess *Sessions, hasher *auth.PasswordHasher) http.Handler {
 	return withErrors(sess.logger, func(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 		if err := r.ParseForm(); err != nil {
@@ -140,8 +141,8 @@ func handleUserUpdate(sess *Sessions) http.Handler {
 		if err := sess.store.UpdateUser(r.Context(), u.ID, in.name, in.role, in.disabled); err != nil {
 			return err
 		}
-		if (in.disabled || in.role != u.Role) && sess.onRevokeUser != nil {
-			sess.onRevokeUser(u.ID) // their open live streams end with their old rights
+		if in.disabled || in.role != u.Role {
+			sess.auth.UserChanged(u.ID) // their open live streams end with their old rights
 		}
 		detail := "role " + string(in.role)
 		if in.disabled {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
@@ -157,7 +158,7 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 		sim.Close()
 		return handlers.Deps{}, setup, nil, err
 	}
-	hasher := handlers.NewPasswordHasher(4)
+	hasher := auth.NewPasswordHasher(4)
 	hash, err := hasher.Hash(benchPassword)
 	if err != nil {
 		sim.Close()

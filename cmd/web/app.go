@@ -14,6 +14,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
@@ -64,7 +65,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 	a.closers = append(a.closers, func() { store.Close() })
 
-	hasher := handlers.NewPasswordHasher(cfg.BcryptCost)
+	hasher := auth.NewPasswordHasher(cfg.BcryptCost)
 	if err := setUpPeople(ctx, cfg, store, hasher, stdout); err != nil {
 		return nil, err
 	}
@@ -113,7 +114,8 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	a.closers = append(a.closers, broker.Close)
 	jobs := newSupervisor(bg, logger) // stopped (and waited for) before the store closes
 	a.closers = append(a.closers, jobs.Stop)
-	jobs.Go("checkpoints", store.RunCheckpoints) // the WAL copied into the database beside the writer
+	jobs.Go("checkpoints", store.RunCheckpoints)                  // the WAL copied into the database beside the writer
+	jobs.Go("session pruning", auth.NewPruner(logger, store).Run) // expired and revoked sessions leave the table hourly
 	syncer := mirror.NewSyncer(logger, store, upstream, mirror.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
 	jobs.Go("mirror sync", syncer.Run)
 	cmdOpts := commands.Options{Timeout: cfg.CommandTimeout} // confirms hardware commands; stops with bg
@@ -163,7 +165,7 @@ func demoCredentials() ([]simulator.Agent, []simulator.Resident) {
 }
 
 // setUpPeople creates or resets the configured admin and, in demo mode, the demo logins.
-func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *handlers.PasswordHasher, stdout io.Writer) error {
+func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *auth.PasswordHasher, stdout io.Writer) error {
 	now := time.Now().UTC()
 	if cfg.AdminEmail != "" && !adminCurrent(ctx, store, hasher, cfg) {
 		hash, err := hasher.Hash(cfg.AdminPassword)
@@ -206,7 +208,7 @@ func setUpPeople(ctx context.Context, cfg Config, store *db.Store, hasher *handl
 
 // adminCurrent reports whether the configured admin already exists, enabled, with that password: then a restart
 // leaves them (and their sessions) alone.
-func adminCurrent(ctx context.Context, store *db.Store, hasher *handlers.PasswordHasher, cfg Config) bool {
+func adminCurrent(ctx context.Context, store *db.Store, hasher *auth.PasswordHasher, cfg Config) bool {
 	u, err := store.UserByEmail(ctx, cfg.AdminEmail)
 	return err == nil && u.Role == db.RoleAdmin && !u.Disabled && hasher.Compare(u.PasswordHash, cfg.AdminPassword)
 }

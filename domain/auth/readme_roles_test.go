@@ -1,4 +1,4 @@
-package handlers
+package auth
 
 import (
 	"os"
@@ -11,12 +11,15 @@ import (
 	"github.com/keyless/dashboard/db"
 )
 
+// roles are every role; the README's table has one column for each.
+var roles = db.Roles()
+
 // TestREADMERoleTable checks the README's role table against roleCapabilities, when the README has one. The
 // README words capabilities for people, so each of its rows is paired with the capability it shares the most words
 // with (one row per capability, no row left over), and then the roles ticked must be the roles granted.
 func TestREADMERoleTable(t *testing.T) {
 	t.Parallel()
-	src, err := os.ReadFile("../README.md")
+	src, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Skipf("no README: %v", err)
 	}
@@ -24,7 +27,7 @@ func TestREADMERoleTable(t *testing.T) {
 	if rows == nil {
 		t.Skip("the README has no capability × role table")
 	}
-	var caps []capability
+	var caps []Capability
 	for _, c := range []db.Role{db.RoleAdmin, db.RoleStaff, db.RoleInstaller, db.RoleAuditor} {
 		for _, cp := range roleCapabilities[c] {
 			if !slices.Contains(caps, cp) {
@@ -48,7 +51,7 @@ func TestREADMERoleTable(t *testing.T) {
 	}
 	if len(rows) > len(pairs) {
 		for _, row := range rows {
-			if !slices.ContainsFunc(caps, func(c capability) bool { return pairs[c].label == row.label }) {
+			if !slices.ContainsFunc(caps, func(c Capability) bool { return pairs[c].label == row.label }) {
 				t.Errorf("README row %q matches no capability in roleCapabilities", row.label)
 			}
 		}
@@ -110,9 +113,9 @@ func ticked(cell string) bool {
 }
 
 // pairRows pairs capabilities with README rows, best word overlap first, each used once.
-func pairRows(caps []capability, rows []roleTableRow) map[capability]roleTableRow {
+func pairRows(caps []Capability, rows []roleTableRow) map[Capability]roleTableRow {
 	type pair struct {
-		c     capability
+		c     Capability
 		row   int
 		score int
 	}
@@ -125,7 +128,7 @@ func pairRows(caps []capability, rows []roleTableRow) map[capability]roleTableRo
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
-	out := map[capability]roleTableRow{}
+	out := map[Capability]roleTableRow{}
 	used := map[int]bool{}
 	for _, p := range all {
 		if _, done := out[p.c]; done || used[p.row] {
