@@ -9,6 +9,7 @@ import (
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
 )
@@ -31,6 +32,7 @@ type Deps struct {
 	Observed *observe.Observers // what the webhook receiver learned, for features that wait on the hardware
 	CodeKey  []byte             // 32 bytes (DeriveCodeKey) sealing lock-code PINs in the mirror; nil: no codes are issued
 	Commands *CommandTracker    // confirms or times out hardware command records; nil: they wait for the next start
+	Stays    *stays.Service     // reservations, invitations, guest links, move-outs; nil: NewServer makes one
 }
 
 // NewServer returns the root handler with all middleware applied.
@@ -38,6 +40,9 @@ func NewServer(d Deps, opts Options) http.Handler {
 	if d.Broker != nil { // a revoked session or a changed person loses their live streams at once
 		d.Sessions.onRevoke = d.Broker.CloseSession
 		d.Sessions.onRevokeUser = d.Broker.CloseUser
+	}
+	if d.Stays == nil { // harnesses that build Deps by hand
+		d.Stays = stays.NewService(d.Logger, d.Store, d.Upstream, stays.Options{})
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, d, opts)

@@ -15,6 +15,7 @@ import (
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers"
 	"github.com/keyless/dashboard/handlers/live"
@@ -122,7 +123,8 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
-		CodeKey: handlers.DeriveCodeKey(secret), Commands: commands}
+		CodeKey: handlers.DeriveCodeKey(secret), Commands: commands,
+		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // its guest-link limits last as long as the process
 	jobs.Go("hub watchdog", handlers.NewHubWatchdog(deps, 0).Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{
 		Handler:           handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
