@@ -15,6 +15,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -207,7 +208,7 @@ func TestGuestLinkRateLimits(t *testing.T) {
 	path := a.createLink(t, staff, invID, "Busy", now.Add(-time.Hour).Truncate(time.Minute), now.Add(time.Hour), true)
 	clock := &fakeClock{t: now}
 	srv := a.guestServer(t, clock.Now)
-	for i := range guestOpensPerLink {
+	for i := range stays.GuestOpensPerLink {
 		if res := guestDo(t, "GET", srv.URL+path); res.status != http.StatusOK {
 			t.Fatalf("open %d: status %d", i+1, res.status)
 		}
@@ -217,7 +218,7 @@ func TestGuestLinkRateLimits(t *testing.T) {
 	if secs, err := strconv.Atoi(limited.header.Get("Retry-After")); err != nil || secs <= 0 || secs > 3600 {
 		t.Errorf("Retry-After %q", limited.header.Get("Retry-After"))
 	}
-	for i := range guestUnlocksPerLink {
+	for i := range stays.GuestUnlocksPerLink {
 		if res := guestDo(t, "POST", srv.URL+path+"/unlock"); res.status != http.StatusSeeOther {
 			t.Fatalf("unlock %d: status %d", i+1, res.status)
 		}

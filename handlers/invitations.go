@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"log/slog"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,19 +9,20 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
 // handleInvitations lists and searches invitations across properties (GET /invitations?q=&status=&page=).
-func handleInvitations(a *access) http.Handler {
+func handleInvitations(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
 		d := views.InvitationListData{Q: clip.String(strings.TrimSpace(q.Get("q")), maxQuery), Status: q.Get("status")}
 		if d.Status != db.InvitationActive && d.Status != db.InvitationRemoved {
 			d.Status = ""
 		}
-		d.Notice = a.refreshNotice(r, a.refreshAllInvitations(r.Context()))
+		d.Notice = a.refreshNotice(r, a.Stays.RefreshAllInvitations(r.Context()))
 		pageNo, _ := strconv.Atoi(q.Get("page"))
 		res, err := a.Store.SearchInvitations(r.Context(), db.InvitationFilter{Query: d.Q, Status: d.Status, Page: pageNo})
 		if err != nil {
@@ -36,9 +37,9 @@ func handleInvitations(a *access) http.Handler {
 	})
 }
 
-func handleInvitationNew(a *access) http.Handler {
+func handleInvitationNew(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		form := views.InvitationFormData{Action: "/invitations", From: localToday(a.now(), time.UTC)}
+		form := views.InvitationFormData{Action: "/invitations", From: stays.Today(a.Stays.Now(), time.UTC)}
 		if raw := r.URL.Query().Get("property_id"); raw != "" {
 			id, err := parseID(raw)
 			if err != nil {
@@ -48,7 +49,7 @@ func handleInvitationNew(a *access) http.Handler {
 			if err != nil {
 				return err
 			}
-			form.PropertyID, form.PropertyName, form.From = strconv.FormatInt(p.ID, 10), p.Name, localToday(a.now(), tz.Load(p.TimeZone))
+			form.PropertyID, form.PropertyName, form.From = strconv.FormatInt(p.ID, 10), p.Name, stays.Today(a.Stays.Now(), tz.Load(p.TimeZone))
 		} else {
 			var err error
 			if form.Properties, err = a.propertyChoices(r, ""); err != nil {
@@ -60,7 +61,7 @@ func handleInvitationNew(a *access) http.Handler {
 }
 
 // handleInvitationCreate invites the resident upstream (which makes their code), then mirrors and audits it.
-func handleInvitationCreate(a *access) http.Handler {
+func handleInvitationCreate(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseAccessForm(w, r); err != nil {
 			return err
@@ -82,18 +83,18 @@ func handleInvitationCreate(a *access) http.Handler {
 			return rerender(http.StatusUnprocessableEntity)
 		}
 		pid := in.property.ID
-		id, err := a.Upstream.CreateInvitation(r.Context(), in.request())
-		if err != nil {
+		id, err := a.Stays.CreateInvitation(r.Context(), in.request(), currentUser(r.Context()).user.ID)
+		switch {
+		case errors.Is(err, stays.ErrNotRecorded):
+			return err
+		case err != nil:
 			status, msg := a.failForm(r, err, auditRecord{action: "invitation.create", targetType: "invitation", propertyID: &pid})
 			form.Errors = []string{msg}
 			return rerender(status)
 		}
-		if err := a.mirrorNewInvitation(r, id, in); err != nil {
-			return err
-		}
 		audit(r, a.Store, a.Logger, auditRecord{action: "invitation.create", targetType: "invitation",
 			targetID: strconv.FormatInt(id, 10), propertyID: &pid, outcome: db.OutcomeOK,
-			detail: "resident " + in.email + ", " + in.from.Format(accessDateLayout) + " – " + dateOrNoEnd(in.to)})
+			detail: "resident " + in.email + ", " + in.from.Format(stays.DateLayout) + " – " + dateOrNoEnd(in.to)})
 		redirect(w, r, invitationURL(id)+"?flash=invitation-created")
 		return nil
 	})
@@ -103,30 +104,5 @@ func dateOrNoEnd(t time.Time) string {
 	if t.IsZero() {
 		return "no end"
 	}
-	return t.Format(accessDateLayout)
-}
-
-// mirrorNewInvitation reads the invitation the upstream just made (its create answer carries only the id) and
-// stores it; if the read fails, the mirror gets the invitation as it was asked for, and a refresh corrects it.
-func (a *access) mirrorNewInvitation(r *http.Request, id int64, in invitationInput) error {
-	me := currentUser(r.Context()).user.ID
-	now := a.now()
-	m := db.Invitation{ID: id, PropertyID: in.property.ID, Email: in.email, Name: in.name,
-		FromDate: in.from.Format(accessDateLayout), Status: db.InvitationActive, CreatedAt: now, UpdatedAt: now}
-	if !in.to.IsZero() {
-		m.ToDate = in.to.Format(accessDateLayout)
-	}
-	list, err := a.Upstream.InvitationsOf(r.Context(), in.property.ID, in.email)
-	for _, inv := range list {
-		if inv.ID == id {
-			if got, merr := mirrorInvitation(inv); merr == nil {
-				m = got
-			}
-		}
-	}
-	if err != nil {
-		a.Logger.Warn("read new invitation", slog.Int64("invitation_id", id), slog.Any("err", err))
-	}
-	m.CreatedBy, m.SyncedAt = &me, now
-	return a.Store.UpsertInvitation(r.Context(), m)
+	return t.Format(stays.DateLayout)
 }

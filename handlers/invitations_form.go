@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -29,7 +30,7 @@ type invitationInput struct {
 }
 
 // parseInvitationForm validates the create form (inv nil) or the edit form of inv at property prop.
-func (a *access) parseInvitationForm(r *http.Request, inv *db.Invitation, prop db.Property) (invitationInput, views.InvitationFormData, formProblems) {
+func (a *stayPages) parseInvitationForm(r *http.Request, inv *db.Invitation, prop db.Property) (invitationInput, views.InvitationFormData, formProblems) {
 	f := r.PostForm
 	form := views.InvitationFormData{PropertyID: f.Get("property_id"), Email: f.Get("email"), Name: f.Get("name"),
 		From: f.Get("from"), To: f.Get("to"), Editing: inv != nil}
@@ -49,16 +50,16 @@ func (a *access) parseInvitationForm(r *http.Request, inv *db.Invitation, prop d
 	}
 	p.checkName("Name", in.name, maxAccessGuestName, false)
 	var err error
-	if in.from, err = parseDateField(form.From); err != nil {
+	if in.from, err = stays.ParseDate(form.From); err != nil {
 		p.add("From must be a date, like 2027-03-13.")
 	}
 	if strings.TrimSpace(form.To) != "" {
-		if in.to, err = parseDateField(form.To); err != nil {
+		if in.to, err = stays.ParseDate(form.To); err != nil {
 			p.add("To must be a date, like 2027-03-20, or empty for no end.")
 		}
 	}
 	loc := tz.Load(in.property.TimeZone)
-	now, _ := parseDateField(localToday(a.now(), loc))
+	now, _ := stays.ParseDate(stays.Today(a.Stays.Now(), loc))
 	switch {
 	case in.from.IsZero():
 	case !in.to.IsZero() && in.to.Before(in.from):
@@ -76,7 +77,7 @@ func (a *access) parseInvitationForm(r *http.Request, inv *db.Invitation, prop d
 }
 
 // propertyChoices lists properties for the create form's select, by name.
-func (a *access) propertyChoices(r *http.Request, selected string) ([]views.OptionData, error) {
+func (a *stayPages) propertyChoices(r *http.Request, selected string) ([]views.OptionData, error) {
 	var out []views.OptionData
 	for page := 1; len(out) < maxPropertyChoices; page++ {
 		res, err := a.Store.ListProperties(r.Context(), db.PropertyFilter{Page: page, PerPage: db.MaxPerPage})

@@ -1,19 +1,20 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
-	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
 
 // loadInvitation reads the path's invitation and its property from the mirror.
-func (a *access) loadInvitation(r *http.Request) (db.Invitation, db.Property, error) {
+func (a *stayPages) loadInvitation(r *http.Request) (db.Invitation, db.Property, error) {
 	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		return db.Invitation{}, db.Property{}, notFound()
@@ -33,7 +34,7 @@ type invitationPageParts struct {
 	newLink  *views.NewGuestLinkData
 }
 
-func (a *access) invitationPage(r *http.Request, inv db.Invitation, p db.Property, parts invitationPageParts) (views.InvitationPageData, error) {
+func (a *stayPages) invitationPage(r *http.Request, inv db.Invitation, p db.Property, parts invitationPageParts) (views.InvitationPageData, error) {
 	loc := tz.Load(p.TimeZone)
 	id := strconv.FormatInt(inv.ID, 10)
 	d := views.InvitationPageData{Row: invitationRow(inv, p.Name), TimeZone: p.TimeZone, NewLink: parts.newLink}
@@ -55,7 +56,7 @@ func (a *access) invitationPage(r *http.Request, inv db.Invitation, p db.Propert
 	parts.form.Action, parts.form.Editing = invitationURL(inv.ID), true
 	d.Form = *parts.form
 	if parts.linkForm == nil {
-		parts.linkForm = &views.GuestLinkFormData{GuestName: clip.String(inv.Name, maxLinkGuestName)}
+		parts.linkForm = &views.GuestLinkFormData{GuestName: clip.String(inv.Name, stays.MaxLinkGuestName)}
 	}
 	parts.linkForm.Action = invitationURL(inv.ID) + "/links"
 	d.LinkForm = *parts.linkForm
@@ -76,15 +77,15 @@ func guestLinkStatus(l db.GuestLink, inv db.Invitation, now time.Time) (label, k
 	}
 }
 
-func (a *access) linkRow(r *http.Request, l db.GuestLink, inv db.Invitation, names map[string]string, loc *time.Location) views.GuestLinkRowData {
+func (a *stayPages) linkRow(r *http.Request, l db.GuestLink, inv db.Invitation, names map[string]string, loc *time.Location) views.GuestLinkRowData {
 	row := views.GuestLinkRowData{ID: strconv.FormatInt(l.ID, 10), GuestName: l.GuestName, Uses: l.Uses,
-		Unlocks: l.Unlocks, AllowUnlock: l.AllowUnlock, Window: spanText(l.StartsAt, l.EndsAt, loc)}
-	row.Status, row.StatusKind = guestLinkStatus(l, inv, a.now())
+		Unlocks: l.Unlocks, AllowUnlock: l.AllowUnlock, Window: stays.SpanText(l.StartsAt, l.EndsAt, loc)}
+	row.Status, row.StatusKind = guestLinkStatus(l, inv, a.Stays.Now())
 	row.LastUsed, row.LastUsedISO = localTimes(l.LastUsedAt, loc)
 	if l.RevokedAt == nil {
 		row.RevokeURL = guestLinkURL(l.ID) + "/revoke"
 	}
-	if l.LockCodeID != "" && (l.RevokedAt == nil || a.now().Sub(*l.RevokedAt) < time.Hour) {
+	if l.LockCodeID != "" && (l.RevokedAt == nil || a.Stays.Now().Sub(*l.RevokedAt) < time.Hour) {
 		row.CodeStatus = a.codeStatus(r.Context(), l.LockCodeID, names, loc, "link-code-"+row.ID, "")
 	}
 	return row
@@ -92,7 +93,7 @@ func (a *access) linkRow(r *http.Request, l db.GuestLink, inv db.Invitation, nam
 
 func guestLinkURL(id int64) string { return "/guest-links/" + strconv.FormatInt(id, 10) }
 
-func handleInvitation(a *access) http.Handler {
+func handleInvitation(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		inv, p, err := a.loadInvitation(r)
 		if err != nil {
@@ -107,7 +108,7 @@ func handleInvitation(a *access) http.Handler {
 }
 
 // handleInvitationUpdate changes the name or dates upstream (the resident's code follows), then mirrors and audits.
-func handleInvitationUpdate(a *access) http.Handler {
+func handleInvitationUpdate(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		inv, p, err := a.loadInvitation(r)
 		if err != nil {
@@ -122,9 +123,12 @@ func handleInvitationUpdate(a *access) http.Handler {
 		}
 		status := http.StatusUnprocessableEntity
 		if len(probs) == 0 {
-			updated, err := a.Upstream.UpdateInvitation(r.Context(), inv.ID, in.update())
+			m, err := a.Stays.UpdateInvitation(r.Context(), inv, in.update())
 			if err == nil {
-				return a.savedInvitation(w, r, inv, p, updated)
+				return a.savedInvitation(w, r, inv, m, p)
+			}
+			if errors.Is(err, stays.ErrNotRecorded) {
+				return err
 			}
 			var msg string
 			status, msg = a.failForm(r, err, auditRecord{action: "invitation.update", targetType: "invitation",
@@ -140,16 +144,8 @@ func handleInvitationUpdate(a *access) http.Handler {
 	})
 }
 
-func (a *access) savedInvitation(w http.ResponseWriter, r *http.Request, old db.Invitation, p db.Property, updated *smarthome.Invitation) error {
-	m, err := mirrorInvitation(*updated)
-	if err != nil {
-		return err
-	}
-	m.SyncedAt = a.now()
-	if err := a.Store.UpsertInvitation(r.Context(), m); err != nil {
-		return err
-	}
-	a.codes.forget(old.LockCodeID)
+// savedInvitation audits a saved change and sends the browser back to the invitation.
+func (a *stayPages) savedInvitation(w http.ResponseWriter, r *http.Request, old, m db.Invitation, p db.Property) error {
 	audit(r, a.Store, a.Logger, auditRecord{action: "invitation.update", targetType: "invitation",
 		targetID: strconv.FormatInt(old.ID, 10), propertyID: &p.ID, outcome: db.OutcomeOK,
 		detail: old.FromDate + " – " + dashIfEmptyText(old.ToDate) + " → " + m.FromDate + " – " + dashIfEmptyText(m.ToDate)})
@@ -158,7 +154,7 @@ func (a *access) savedInvitation(w http.ResponseWriter, r *http.Request, old db.
 }
 
 // handleInvitationCode answers the code-state fragment the invitation page polls while the code changes.
-func handleInvitationCode(a *access) http.Handler {
+func handleInvitationCode(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		inv, p, err := a.loadInvitation(r)
 		if err != nil {

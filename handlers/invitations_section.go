@@ -5,28 +5,25 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/auth"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
 
-// recentStays is how long after check-out a reservation still shows on its property's page.
-const recentStays = 7 * 24 * time.Hour
-
 // accessPropertySection adds the reservations and invitations of a property to its page, for staff who manage
 // access. It shows the mirror at once, so the page never waits on the upstream; when the mirror's copy is older
-// than accessRefreshAfter the section re-reads itself once the page has loaded (handleAccessSection).
+// than stays.RefreshAfter the section re-reads itself once the page has loaded (handleAccessSection).
 func accessPropertySection(r *http.Request, d Deps, p propertyView) (templ.Component, error) {
 	if !currentUser(r.Context()).can(auth.ManageAccess) || d.Upstream == nil {
 		return nil, nil
 	}
-	a := &access{Deps: d, now: nowUTC}
-	stale, err := a.accessStale(r.Context(), p.ID)
+	a := &stayPages{Deps: d}
+	stale, err := d.Stays.Stale(r.Context(), p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -39,9 +36,9 @@ func accessPropertySection(r *http.Request, d Deps, p propertyView) (templ.Compo
 }
 
 // handleAccessSection re-reads a property's reservations and invitations from the upstream (waiting at most
-// accessRefreshWait) and answers the section for htmx to swap in; if the upstream fails, the section says so and
+// stays.RefreshWait) and answers the section for htmx to swap in; if the upstream fails, the section says so and
 // shows the mirror. A plain request (no htmx) goes back to the property page.
-func handleAccessSection(a *access) http.Handler {
+func handleAccessSection(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := parseID(r.PathValue("id"))
 		if err != nil {
@@ -51,7 +48,7 @@ func handleAccessSection(a *access) http.Handler {
 		if err != nil {
 			return err
 		}
-		refreshErr := a.refreshProperty(r.Context(), id)
+		refreshErr := a.Stays.RefreshProperty(r.Context(), id)
 		if !isHTMX(r) || wantsPage(r) {
 			to := "/properties/" + strconv.FormatInt(id, 10)
 			if refreshErr != nil {
@@ -72,24 +69,20 @@ func handleAccessSection(a *access) http.Handler {
 }
 
 // accessSection builds the section from the mirror.
-func (a *access) accessSection(ctx context.Context, p db.Property) (views.AccessSectionData, error) {
+func (a *stayPages) accessSection(ctx context.Context, p db.Property) (views.AccessSectionData, error) {
 	data := views.AccessSectionData{PropertyID: strconv.FormatInt(p.ID, 10), TimeZone: p.TimeZone}
 	pid := url.QueryEscape(data.PropertyID)
 	data.NewReservationURL = "/reservations/new?property_id=" + pid
 	data.NewInvitationURL = "/invitations/new?property_id=" + pid
 	loc := tz.Load(p.TimeZone)
-	rs, err := a.Store.ReservationsByProperty(ctx, p.ID, a.now().Add(-recentStays))
+	ps, err := a.Stays.OfProperty(ctx, p.ID)
 	if err != nil {
 		return data, err
 	}
-	for _, res := range rs {
+	for _, res := range ps.Reservations {
 		data.Reservations = append(data.Reservations, a.reservationRow(res, loc))
 	}
-	invs, err := a.Store.InvitationsByProperty(ctx, p.ID)
-	if err != nil {
-		return data, err
-	}
-	for _, inv := range invs {
+	for _, inv := range ps.Invitations {
 		row := invitationRow(inv, p.Name)
 		data.Invitations = append(data.Invitations, row)
 		if row.Active {
@@ -117,7 +110,7 @@ func invitationRow(inv db.Invitation, propertyName string) views.InvitationRowDa
 
 // inviteDateText shows a YYYY-MM-DD date as "Mar 13, 2027".
 func inviteDateText(s string) string {
-	d, err := parseDateField(s)
+	d, err := stays.ParseDate(s)
 	if err != nil {
 		return s
 	}

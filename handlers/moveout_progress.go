@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/tz"
@@ -12,7 +11,7 @@ import (
 )
 
 // loadMoveOut reads the path's move-out and its property.
-func (a *access) loadMoveOut(r *http.Request) (db.MoveOut, db.Property, error) {
+func (a *stayPages) loadMoveOut(r *http.Request) (db.MoveOut, db.Property, error) {
 	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		return db.MoveOut{}, db.Property{}, notFound()
@@ -25,13 +24,15 @@ func (a *access) loadMoveOut(r *http.Request) (db.MoveOut, db.Property, error) {
 	return m, p, err
 }
 
-// moveOutProgress reads, for every removal not yet confirmed, its code's state from the upstream; removals the
-// hardware has now confirmed are recorded, so a finished move-out stops asking.
-func (a *access) moveOutProgress(ctx context.Context, m db.MoveOut, p db.Property) (views.MoveOutPageData, error) {
-	ctx, cancel := context.WithTimeout(ctx, moveOutTimeout)
-	defer cancel()
+// moveOutProgress has the stays service confirm the removals the hardware has finished, and shows each item's code
+// state as just read.
+func (a *stayPages) moveOutProgress(ctx context.Context, m db.MoveOut, p db.Property) (views.MoveOutPageData, error) {
 	loc := tz.Load(p.TimeZone)
-	m, statuses, err := a.confirmRemovals(ctx, m, p, loc)
+	names, err := a.lockNames(ctx, p.ID)
+	if err != nil {
+		return views.MoveOutPageData{}, err
+	}
+	m, readings, err := a.Stays.ConfirmRemovals(ctx, m)
 	if err != nil {
 		return views.MoveOutPageData{}, err
 	}
@@ -44,7 +45,10 @@ func (a *access) moveOutProgress(ctx context.Context, m db.MoveOut, p db.Propert
 		d.PollURL = "/move-outs/" + id + "/progress"
 	}
 	for i, it := range m.Items {
-		item := views.MoveOutItemData{Kind: it.Kind, Label: it.Label, Confirmed: it.ConfirmedAt != nil, CodeStatus: statuses[i]}
+		item := views.MoveOutItemData{Kind: it.Kind, Label: it.Label, Confirmed: it.ConfirmedAt != nil}
+		if readings[i].Taken() {
+			item.CodeStatus = codeStatusOf(readings[i], it.LockCodeID, names, loc, "", "")
+		}
 		item.ConfirmedAt, _ = localTimes(it.ConfirmedAt, loc)
 		if item.Confirmed {
 			item.CodeStatus.Summary, item.CodeStatus.Kind = "Removed from every lock", "ok"
@@ -57,36 +61,8 @@ func (a *access) moveOutProgress(ctx context.Context, m db.MoveOut, p db.Propert
 	return d, nil
 }
 
-// confirmRemovals reads the state of each unconfirmed removal's code and records the ones now gone from every
-// lock; it returns the move-out as stored afterwards and each item's code state.
-func (a *access) confirmRemovals(ctx context.Context, m db.MoveOut, p db.Property, loc *time.Location) (db.MoveOut, []views.CodeStatusData, error) {
-	names, err := a.lockNames(ctx, p.ID)
-	if err != nil {
-		return m, nil, err
-	}
-	var confirmed []string
-	statuses := make([]views.CodeStatusData, len(m.Items))
-	for i, it := range m.Items {
-		if it.ConfirmedAt != nil {
-			continue
-		}
-		statuses[i] = a.codeStatus(ctx, it.LockCodeID, names, loc, "", "")
-		if st, err := a.readCodeState(ctx, it.LockCodeID); err == nil && st.removed() {
-			confirmed = append(confirmed, it.LockCodeID)
-		}
-	}
-	if len(confirmed) == 0 {
-		return m, statuses, nil
-	}
-	if err := a.Store.ConfirmMoveOutCodes(ctx, m.ID, confirmed, a.now()); err != nil {
-		return m, nil, err
-	}
-	m, err = a.Store.MoveOut(ctx, m.ID)
-	return m, statuses, err
-}
-
 // handleMoveOutPage is GET /move-outs/{id}: the move-out's progress page.
-func handleMoveOutPage(a *access) http.Handler {
+func handleMoveOutPage(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		m, p, err := a.loadMoveOut(r)
 		if err != nil {
@@ -101,7 +77,7 @@ func handleMoveOutPage(a *access) http.Handler {
 }
 
 // handleMoveOutProgress is the fragment the progress page polls until every removal is confirmed.
-func handleMoveOutProgress(a *access) http.Handler {
+func handleMoveOutProgress(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		m, p, err := a.loadMoveOut(r)
 		if err != nil {

@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
@@ -21,7 +23,7 @@ var accessFlashes = map[string]views.FlashData{
 }
 
 // meta is pageMeta plus the access flash messages.
-func (a *access) meta(r *http.Request, title, nav string) views.PageMeta {
+func (a *stayPages) meta(r *http.Request, title, nav string) views.PageMeta {
 	m := pageMeta(r, title, nav)
 	if f, ok := accessFlashes[r.URL.Query().Get("flash")]; ok {
 		m.Flash = append(m.Flash, f)
@@ -30,7 +32,7 @@ func (a *access) meta(r *http.Request, title, nav string) views.PageMeta {
 }
 
 // failForm logs and audits an upstream refusal of a form, and returns the status and message the form shows.
-func (a *access) failForm(r *http.Request, err error, rec auditRecord) (int, string) {
+func (a *stayPages) failForm(r *http.Request, err error, rec auditRecord) (int, string) {
 	status, msg := upstreamProblem(err)
 	a.Logger.LogAttrs(r.Context(), slog.LevelWarn, "upstream refused access change", slog.String("action", rec.action),
 		slog.String("target", rec.targetID), slog.Any("err", err))
@@ -39,7 +41,7 @@ func (a *access) failForm(r *http.Request, err error, rec auditRecord) (int, str
 	return status, msg
 }
 
-func handleReservationNew(a *access) http.Handler {
+func handleReservationNew(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := parseID(r.URL.Query().Get("property_id"))
 		if err != nil {
@@ -56,7 +58,7 @@ func handleReservationNew(a *access) http.Handler {
 }
 
 // handleReservationCreate creates the reservation upstream (which makes its code), then mirrors and audits it.
-func handleReservationCreate(a *access) http.Handler {
+func handleReservationCreate(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseAccessForm(w, r); err != nil {
 			return err
@@ -71,22 +73,19 @@ func handleReservationCreate(a *access) http.Handler {
 		pid := in.property.ID
 		req := in.request()
 		req.PropertyID = &pid
-		res, err := a.Upstream.CreateReservation(r.Context(), req)
-		if err != nil {
+		m, err := a.Stays.CreateReservation(r.Context(), req, currentUser(r.Context()).user.ID)
+		switch {
+		case errors.Is(err, stays.ErrNotRecorded):
+			return err
+		case err != nil:
 			status, msg := a.failForm(r, err, auditRecord{action: "reservation.create", targetType: "reservation", propertyID: &pid})
 			form.Errors = []string{msg}
 			return render(w, r, status, views.ReservationFormPage(meta, form))
 		}
-		m := mirrorReservation(*res)
-		me := currentUser(r.Context()).user.ID
-		m.CreatedBy, m.SyncedAt = &me, a.now()
-		if err := a.Store.UpsertReservation(r.Context(), m); err != nil {
-			return err
-		}
 		audit(r, a.Store, a.Logger, auditRecord{action: "reservation.create", targetType: "reservation",
-			targetID: strconv.FormatInt(res.ID, 10), propertyID: &pid, outcome: db.OutcomeOK,
-			detail: "stay " + spanText(m.CheckIn, m.CheckOut, tz.Load(in.property.TimeZone))})
-		redirect(w, r, reservationURL(res.ID)+"?flash=reservation-created")
+			targetID: strconv.FormatInt(m.ID, 10), propertyID: &pid, outcome: db.OutcomeOK,
+			detail: "stay " + stays.SpanText(m.CheckIn, m.CheckOut, tz.Load(in.property.TimeZone))})
+		redirect(w, r, reservationURL(m.ID)+"?flash=reservation-created")
 		return nil
 	})
 }
@@ -94,7 +93,7 @@ func handleReservationCreate(a *access) http.Handler {
 func reservationURL(id int64) string { return "/reservations/" + strconv.FormatInt(id, 10) }
 
 // loadReservation reads the path's reservation and its property from the mirror.
-func (a *access) loadReservation(r *http.Request) (db.Reservation, db.Property, error) {
+func (a *stayPages) loadReservation(r *http.Request) (db.Reservation, db.Property, error) {
 	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		return db.Reservation{}, db.Property{}, notFound()
@@ -107,7 +106,7 @@ func (a *access) loadReservation(r *http.Request) (db.Reservation, db.Property, 
 	return res, p, err
 }
 
-func handleReservation(a *access) http.Handler {
+func handleReservation(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		res, p, err := a.loadReservation(r)
 		if err != nil {
@@ -122,7 +121,7 @@ func handleReservation(a *access) http.Handler {
 }
 
 // handleReservationUpdate re-times or edits a reservation upstream (its code follows), then mirrors and audits it.
-func handleReservationUpdate(a *access) http.Handler {
+func handleReservationUpdate(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		res, p, err := a.loadReservation(r)
 		if err != nil {
@@ -137,9 +136,12 @@ func handleReservationUpdate(a *access) http.Handler {
 		}
 		status := http.StatusUnprocessableEntity
 		if len(probs) == 0 {
-			updated, err := a.Upstream.UpdateReservation(r.Context(), res.ID, in.request())
+			m, err := a.Stays.UpdateReservation(r.Context(), res, in.request())
 			if err == nil {
-				return a.savedReservation(w, r, res, updated.ID, mirrorReservation(*updated), p)
+				return a.savedReservation(w, r, res, m, p)
+			}
+			if errors.Is(err, stays.ErrNotRecorded) {
+				return err
 			}
 			var msg string
 			status, msg = a.failForm(r, err, auditRecord{action: "reservation.update", targetType: "reservation",
@@ -155,22 +157,19 @@ func handleReservationUpdate(a *access) http.Handler {
 	})
 }
 
-func (a *access) savedReservation(w http.ResponseWriter, r *http.Request, old db.Reservation, id int64, m db.Reservation, p db.Property) error {
-	m.SyncedAt = a.now()
-	if err := a.Store.UpsertReservation(r.Context(), m); err != nil {
-		return err
-	}
-	a.codes.forget(old.LockCodeID)
+// savedReservation audits a saved change and sends the browser back to the reservation.
+func (a *stayPages) savedReservation(w http.ResponseWriter, r *http.Request, old, m db.Reservation, p db.Property) error {
+	id := m.ID
 	loc := tz.Load(p.TimeZone)
 	audit(r, a.Store, a.Logger, auditRecord{action: "reservation.update", targetType: "reservation",
 		targetID: strconv.FormatInt(id, 10), propertyID: &p.ID, outcome: db.OutcomeOK,
-		detail: "stay " + spanText(old.CheckIn, old.CheckOut, loc) + " → " + spanText(m.CheckIn, m.CheckOut, loc)})
+		detail: "stay " + stays.SpanText(old.CheckIn, old.CheckOut, loc) + " → " + stays.SpanText(m.CheckIn, m.CheckOut, loc)})
 	redirect(w, r, reservationURL(id)+"?flash=reservation-saved")
 	return nil
 }
 
 // handleReservationCancel cancels upstream (which removes the code from every lock), then mirrors and audits it.
-func handleReservationCancel(a *access) http.Handler {
+func handleReservationCancel(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		res, p, err := a.loadReservation(r)
 		if err != nil {
@@ -178,7 +177,11 @@ func handleReservationCancel(a *access) http.Handler {
 		}
 		rec := auditRecord{action: "reservation.cancel", targetType: "reservation", targetID: strconv.FormatInt(res.ID, 10), propertyID: &p.ID}
 		if res.Status != db.ReservationCancelled {
-			if err := a.Upstream.CancelReservation(r.Context(), res.ID); err != nil {
+			err := a.Stays.CancelReservation(r.Context(), res)
+			if errors.Is(err, stays.ErrNotRecorded) {
+				return err
+			}
+			if err != nil {
 				status, msg := a.failForm(r, err, rec)
 				data, derr := a.reservationPage(r, res, p, nil)
 				if derr != nil {
@@ -188,10 +191,6 @@ func handleReservationCancel(a *access) http.Handler {
 				meta.Flash = append(meta.Flash, views.FlashData{Kind: "error", Message: msg})
 				return render(w, r, status, views.ReservationPage(meta, data))
 			}
-			if err := a.Store.SetReservationStatus(r.Context(), res.ID, db.ReservationCancelled, a.now()); err != nil {
-				return err
-			}
-			a.codes.forget(res.LockCodeID)
 			rec.outcome = db.OutcomeOK
 			audit(r, a.Store, a.Logger, rec)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
@@ -163,9 +164,9 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // (store, upstream) is the env's.
 func (a *accessEnv) guestServer(t *testing.T, now func() time.Time) *httptest.Server {
 	t.Helper()
-	acc := newAccess(Deps{Logger: slog.New(slog.NewJSONHandler(a.logs, nil)), Store: a.store, Sessions: a.sessions,
-		Upstream: upstream.New(a.api)})
-	acc.now = now
+	logger, up := slog.New(slog.NewJSONHandler(a.logs, nil)), upstream.New(a.api)
+	acc := &stayPages{Deps{Logger: logger, Store: a.store, Sessions: a.sessions, Upstream: up,
+		Stays: stays.NewService(logger, a.store, up, stays.Options{Now: now})}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /i/{token}", handleGuestPage(acc))
 	mux.Handle("POST /i/{token}/unlock", handleGuestUnlock(acc))

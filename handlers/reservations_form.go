@@ -13,6 +13,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -110,9 +111,9 @@ func (p *formProblems) checkText(label, s string, max int) {
 
 // localTimeField reads a datetime-local field in loc, explaining a bad value or a time the clocks skip.
 func (p *formProblems) localTimeField(label, s string, loc *time.Location) time.Time {
-	t, err := parseLocalDateTime(s, loc)
+	t, err := stays.ParseLocalDateTime(s, loc)
 	switch {
-	case errors.Is(err, errLocalTimeGap):
+	case errors.Is(err, stays.ErrTimeGap):
 		p.add("%s: %s does not exist in %s (the clocks skip that hour for daylight saving time). Choose another time.",
 			label, strings.Replace(s, "T", " ", 1), loc)
 	case err != nil:
@@ -131,7 +132,7 @@ func (p *formProblems) minutesField(label, s string, max int) int {
 }
 
 // formProperty finds the form's property in the mirror; an unknown one is a form problem, not a missing page.
-func (a *access) formProperty(r *http.Request, p *formProblems) (db.Property, bool) {
+func (a *stayPages) formProperty(r *http.Request, p *formProblems) (db.Property, bool) {
 	raw := strings.TrimSpace(r.PostForm.Get("property_id"))
 	id, err := parseID(raw)
 	if err == nil {
@@ -158,7 +159,7 @@ type reservationInput struct {
 
 // parseReservationForm validates the create or edit form. prop is the reservation's property when editing (the
 // form cannot move a reservation); nil when creating, which reads property_id.
-func (a *access) parseReservationForm(r *http.Request, prop *db.Property) (reservationInput, views.ReservationFormData, formProblems) {
+func (a *stayPages) parseReservationForm(r *http.Request, prop *db.Property) (reservationInput, views.ReservationFormData, formProblems) {
 	f := r.PostForm
 	form := views.ReservationFormData{GuestName: f.Get("guest_name"), GuestEmail: f.Get("guest_email"),
 		GuestPhone: f.Get("guest_phone"), CheckIn: f.Get("check_in"), CheckOut: f.Get("check_out"),
@@ -189,7 +190,7 @@ func (a *access) parseReservationForm(r *http.Request, prop *db.Property) (reser
 			p.add("Check-out must be after check-in.")
 		case in.checkOut.Sub(in.checkIn) > maxAccessStayDays*24*time.Hour:
 			p.add("A stay can last at most %d days.", maxAccessStayDays)
-		case prop == nil && !in.checkOut.After(a.now()):
+		case prop == nil && !in.checkOut.After(a.Stays.Now()):
 			p.add("Check-out is in the past: a new reservation must end in the future.")
 		}
 	}

@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/auth"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
 )
@@ -25,12 +27,12 @@ func reservationStatus(res db.Reservation, now time.Time) (label, kind string) {
 	}
 }
 
-func (a *access) reservationRow(res db.Reservation, loc *time.Location) views.ReservationRowData {
+func (a *stayPages) reservationRow(res db.Reservation, loc *time.Location) views.ReservationRowData {
 	row := views.ReservationRowData{ID: strconv.FormatInt(res.ID, 10), URL: reservationURL(res.ID),
 		GuestName: res.GuestName, GuestEmail: res.GuestEmail, Cancelled: res.Status == db.ReservationCancelled}
 	row.CheckIn, row.CheckInISO = localTimes(&res.CheckIn, loc)
 	row.CheckOut, row.CheckOutISO = localTimes(&res.CheckOut, loc)
-	row.Status, row.StatusKind = reservationStatus(res, a.now())
+	row.Status, row.StatusKind = reservationStatus(res, a.Stays.Now())
 	return row
 }
 
@@ -40,16 +42,16 @@ func mayRevealStayCode(p *principal, createdBy *int64) bool {
 }
 
 // reservationPage builds the reservation page; form is the edit form as submitted (nil: filled from res).
-func (a *access) reservationPage(r *http.Request, res db.Reservation, p db.Property, form *views.ReservationFormData) (views.ReservationPageData, error) {
+func (a *stayPages) reservationPage(r *http.Request, res db.Reservation, p db.Property, form *views.ReservationFormData) (views.ReservationPageData, error) {
 	loc := tz.Load(p.TimeZone)
 	id := strconv.FormatInt(res.ID, 10)
 	row := a.reservationRow(res, loc)
 	d := views.ReservationPageData{ID: id, PropertyID: strconv.FormatInt(p.ID, 10), PropertyName: p.Name,
 		TimeZone: p.TimeZone, GuestName: res.GuestName, GuestEmail: res.GuestEmail, GuestPhone: res.GuestPhone,
-		Window: spanText(res.CheckIn, res.CheckOut, loc), Status: row.Status, StatusKind: row.StatusKind,
+		Window: stays.SpanText(res.CheckIn, res.CheckOut, loc), Status: row.Status, StatusKind: row.StatusKind,
 		Cancelled: row.Cancelled, CancelURL: reservationURL(res.ID) + "/cancel"}
-	d.CodeWindow = spanText(res.CheckIn.Add(-time.Duration(res.BufferBeforeMinutes)*time.Minute),
-		res.CheckOut.Add(time.Duration(res.BufferAfterMinutes)*time.Minute), loc)
+	codeFrom, codeTo := stays.CodeWindow(res)
+	d.CodeWindow = stays.SpanText(codeFrom, codeTo, loc)
 	d.Code = views.CodeData{DOMID: "reservation-code-" + id}
 	switch {
 	case d.Cancelled:
@@ -66,7 +68,7 @@ func (a *access) reservationPage(r *http.Request, res db.Reservation, p db.Prope
 	d.CodeStatus = a.codeStatus(r.Context(), res.LockCodeID, names, loc, "reservation-code-status-"+id, reservationURL(res.ID)+"/code")
 	if form == nil {
 		form = &views.ReservationFormData{GuestName: res.GuestName, GuestEmail: res.GuestEmail, GuestPhone: res.GuestPhone,
-			CheckIn: dateTimeInputValue(res.CheckIn, loc), CheckOut: dateTimeInputValue(res.CheckOut, loc),
+			CheckIn: stays.DateTimeInputValue(res.CheckIn, loc), CheckOut: stays.DateTimeInputValue(res.CheckOut, loc),
 			BufferBefore: strconv.Itoa(res.BufferBeforeMinutes), BufferAfter: strconv.Itoa(res.BufferAfterMinutes)}
 	}
 	form.Action, form.Editing, form.TimeZone = reservationURL(res.ID), true, p.TimeZone
@@ -76,7 +78,7 @@ func (a *access) reservationPage(r *http.Request, res db.Reservation, p db.Prope
 }
 
 // handleReservationCode answers the code-state fragment the reservation page polls while the code changes.
-func handleReservationCode(a *access) http.Handler {
+func handleReservationCode(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		res, p, err := a.loadReservation(r)
 		if err != nil {
@@ -95,7 +97,7 @@ func handleReservationCode(a *access) http.Handler {
 
 // handleReservationReveal shows a reservation's code to the person who issued it (or an admin), read from the
 // upstream and never stored; every reveal is audited. htmx gets the code fragment, a plain form post the page.
-func handleReservationReveal(a *access) http.Handler {
+func handleReservationReveal(a *stayPages) http.Handler {
 	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		res, p, err := a.loadReservation(r)
 		if err != nil {
@@ -107,10 +109,10 @@ func handleReservationReveal(a *access) http.Handler {
 			audit(r, a.Store, a.Logger, rec)
 			return forbidden("Only the person who made this reservation, or an admin, may reveal its code.")
 		}
-		if res.Status == db.ReservationCancelled || res.LockCodeID == "" {
+		pin, err := a.Stays.RevealReservationCode(r.Context(), res)
+		if errors.Is(err, stays.ErrNoCode) {
 			return &httpError{http.StatusConflict, "This reservation has no code to reveal.", nil}
 		}
-		up, err := a.Upstream.Reservation(r.Context(), res.ID)
 		if err != nil {
 			rec.outcome, rec.detail = db.OutcomeFailed, "upstream read failed"
 			audit(r, a.Store, a.Logger, rec)
@@ -119,7 +121,7 @@ func handleReservationReveal(a *access) http.Handler {
 		rec.outcome = db.OutcomeOK
 		audit(r, a.Store, a.Logger, rec)
 		w.Header().Set("Cache-Control", "no-store")
-		code := views.CodeData{DOMID: "reservation-code-" + strconv.FormatInt(res.ID, 10), PIN: up.Code.Reveal()}
+		code := views.CodeData{DOMID: "reservation-code-" + strconv.FormatInt(res.ID, 10), PIN: pin}
 		if isHTMX(r) {
 			return render(w, r, http.StatusOK, views.Code(code))
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/smarthome"
 )
 
@@ -29,7 +30,7 @@ func accessRouteCases(t *testing.T, env *testEnv) []routeCase {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := mirrorReservation(*r)
+		m := stays.MirrorReservation(*r)
 		m.CreatedBy = &staffID
 		if err := env.store.UpsertReservation(ctx, m); err != nil {
 			t.Fatal(err)
@@ -46,7 +47,7 @@ func accessRouteCases(t *testing.T, env *testEnv) []routeCase {
 	if err != nil || len(ups) != 1 {
 		t.Fatalf("invitation %d: %v %v", created.InvitationID, ups, err)
 	}
-	m, err := mirrorInvitation(ups[0])
+	m, err := stays.MirrorInvitation(ups[0])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /users/{id}", s.require(auth.ManageUsers, handleUserUpdate(s)))
 
 	// Access: reservations, invitations, move-outs, guest self-tour links (staff), and the guests' own pages
-	acc := newAccess(d)
+	acc := &stayPages{Deps: d}
 	manage := func(h http.Handler) http.Handler { return s.require(auth.ManageAccess, h) }
 	mux.Handle("GET /reservations/new", manage(handleReservationNew(acc)))
 	mux.Handle("POST /reservations", manage(handleReservationCreate(acc)))

@@ -12,6 +12,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -184,7 +185,7 @@ func seedHostileAccess(t *testing.T, env *testEnv, pid int64) (token, resID, inv
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.UpsertReservation(ctx, mirrorReservation(*r)); err != nil {
+	if err := env.store.UpsertReservation(ctx, stays.MirrorReservation(*r)); err != nil {
 		t.Fatal(err)
 	}
 	email := fmt.Sprintf("xss-%d@example.com", time.Now().UnixNano())
@@ -196,7 +197,7 @@ func seedHostileAccess(t *testing.T, env *testEnv, pid int64) (token, resID, inv
 	if err != nil || len(ups) != 1 {
 		t.Fatalf("invitation: %v %v", ups, err)
 	}
-	m, err := mirrorInvitation(ups[0])
+	m, err := stays.MirrorInvitation(ups[0])
 	if err != nil {
 		t.Fatal(err)
 	}

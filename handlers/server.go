@@ -12,6 +12,7 @@ import (
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
 )
@@ -34,6 +35,7 @@ type Deps struct {
 	Observed *observe.Observers // what the webhook receiver learned, for features that wait on the hardware
 	Codes    *lockcodes.Service // lock codes; cmd/web runs its tracker. nil: read-only, codes in flight are not re-read
 	Commands *commands.Tracker  // confirms or times out hardware command records; nil: they wait for the next start
+	Stays    *stays.Service     // reservations, invitations, guest links, move-outs; nil: NewServer makes one
 }
 
 // NewServer returns the root handler with all middleware applied.
@@ -41,6 +43,9 @@ func NewServer(d Deps, opts Options) http.Handler {
 	if d.Broker != nil { // a revoked session or a changed person loses their live streams at once
 		d.Sessions.auth.OnRevoke = d.Broker.CloseSession
 		d.Sessions.auth.OnRevokeUser = d.Broker.CloseUser
+	}
+	if d.Stays == nil { // harnesses that build Deps by hand
+		d.Stays = stays.NewService(d.Logger, d.Store, d.Upstream, stays.Options{})
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, d, opts)

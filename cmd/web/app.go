@@ -18,6 +18,7 @@ import (
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
+	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers"
 	"github.com/keyless/dashboard/handlers/live"
@@ -130,7 +131,8 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
-		Codes: codes, Commands: tracker}
+		Codes: codes, Commands: tracker,
+		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // its guest-link limits last as long as the process
 	watchdog := mirror.NewWatchdog(store, logger, 0, handlers.HubSilenceNotifier(deps))
 	jobs.Go("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{

@@ -1,11 +1,9 @@
-package handlers
+package stays
 
 import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/keyless/dashboard/db"
 )
 
 func TestParseLocalDateTime(t *testing.T) {
@@ -29,21 +27,21 @@ func TestParseLocalDateTime(t *testing.T) {
 		{"summer", "2027-07-15T09:30", ny, "2027-07-15T13:30:00Z", nil},
 		{"with seconds", "2027-07-15T09:30:00", ny, "2027-07-15T13:30:00Z", nil},
 		{"just before spring forward", "2027-03-14T01:59", ny, "2027-03-14T06:59:00Z", nil},
-		{"in the spring gap", "2027-03-14T02:30", ny, "", errLocalTimeGap},
+		{"in the spring gap", "2027-03-14T02:30", ny, "", ErrTimeGap},
 		{"just after spring forward", "2027-03-14T03:00", ny, "2027-03-14T07:00:00Z", nil},
 		{"fall back: the first 1:30 (EDT)", "2027-11-07T01:30", ny, "2027-11-07T05:30:00Z", nil},
 		{"after fall back", "2027-11-07T02:30", ny, "2027-11-07T07:30:00Z", nil},
-		{"half-hour gap", "2027-10-03T02:15", lordHowe, "", errLocalTimeGap},
+		{"half-hour gap", "2027-10-03T02:15", lordHowe, "", ErrTimeGap},
 		{"UTC", "2027-03-14T02:30", time.UTC, "2027-03-14T02:30:00Z", nil},
-		{"garbage", "next tuesday", ny, "", errLocalTimeFormat},
-		{"empty", "", ny, "", errLocalTimeFormat},
-		{"no minutes", "2027-03-14T02", ny, "", errLocalTimeFormat},
-		{"year out of range", "1999-01-01T00:00", ny, "", errLocalTimeFormat},
+		{"garbage", "next tuesday", ny, "", ErrTimeFormat},
+		{"empty", "", ny, "", ErrTimeFormat},
+		{"no minutes", "2027-03-14T02", ny, "", ErrTimeFormat},
+		{"year out of range", "1999-01-01T00:00", ny, "", ErrTimeFormat},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseLocalDateTime(tt.in, tt.loc)
+			got, err := ParseLocalDateTime(tt.in, tt.loc)
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("err = %v, want %v", err, tt.err)
 			}
@@ -53,7 +51,7 @@ func TestParseLocalDateTime(t *testing.T) {
 			if s := got.Format(time.RFC3339); s != tt.want || got.Location() != time.UTC {
 				t.Errorf("got %s (%v), want %s", s, got.Location(), tt.want)
 			}
-			if back := dateTimeInputValue(got, tt.loc); back != tt.in[:16] {
+			if back := DateTimeInputValue(got, tt.loc); back != tt.in[:16] {
 				t.Errorf("shown back as %q, want %q", back, tt.in[:16])
 			}
 		})
@@ -75,8 +73,8 @@ func TestLocalDays(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.date, func(t *testing.T) {
 			t.Parallel()
-			s, err1 := localDayStart(tt.date, ny)
-			e, err2 := localDayEnd(tt.date, ny)
+			s, err1 := DayStart(tt.date, ny)
+			e, err2 := DayEnd(tt.date, ny)
 			if err1 != nil || err2 != nil {
 				t.Fatal(err1, err2)
 			}
@@ -85,37 +83,7 @@ func TestLocalDays(t *testing.T) {
 			}
 		})
 	}
-	if _, err := localDayStart("03/14/2027", ny); err == nil {
+	if _, err := DayStart("03/14/2027", ny); err == nil {
 		t.Error("a US-style date was accepted")
-	}
-}
-
-func TestGuestLinkStatus(t *testing.T) {
-	t.Parallel()
-	start := time.Date(2027, 3, 14, 5, 0, 0, 0, time.UTC)
-	revoked := start
-	active := db.InvitationActive
-	tests := []struct {
-		name string
-		now  time.Time
-		rev  *time.Time
-		inv  string
-		want string
-	}{
-		{"before", start.Add(-time.Minute), nil, active, "Scheduled"},
-		{"at the start", start, nil, active, "Active"},
-		{"last minute", start.Add(2*time.Hour - time.Nanosecond), nil, active, "Active"},
-		{"at the end", start.Add(2 * time.Hour), nil, active, "Expired"},
-		{"revoked", start.Add(time.Minute), &revoked, active, "Revoked"},
-		{"invitation removed", start.Add(time.Minute), nil, db.InvitationRemoved, "Revoked"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			l := db.GuestLink{StartsAt: start, EndsAt: start.Add(2 * time.Hour), RevokedAt: tt.rev}
-			if got, _ := guestLinkStatus(l, db.Invitation{Status: tt.inv}, tt.now); got != tt.want {
-				t.Errorf("got %s, want %s", got, tt.want)
-			}
-		})
 	}
 }

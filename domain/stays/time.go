@@ -1,4 +1,4 @@
-package handlers
+package stays
 
 import (
 	"errors"
@@ -12,27 +12,28 @@ import (
 // Layouts of the HTML date and datetime-local inputs. A datetime-local value carries no zone: it is read in the
 // property's zone.
 const (
-	accessDateTimeLayout = "2006-01-02T15:04"
-	accessDateLayout     = "2006-01-02"
+	DateTimeLayout = "2006-01-02T15:04"
+	DateLayout     = "2006-01-02"
 )
 
+// Errors of ParseLocalDateTime, so a form can say which it was.
 var (
-	errLocalTimeFormat = errors.New("not a date and time")
-	errLocalTimeGap    = errors.New("a time the clocks skip")
+	ErrTimeFormat = errors.New("not a date and time") // not a date input's value, or a year outside 2000–9999
+	ErrTimeGap    = errors.New("a time the clocks skip")
 )
 
-// parseLocalDateTime reads a datetime-local value as a wall-clock time in loc. A wall time the clocks skip (the
+// ParseLocalDateTime reads a datetime-local value as a wall-clock time in loc. A wall time the clocks skip (the
 // spring-forward gap) is an error, so nobody books a check-in at 2:30 on a night that has none; a wall time that
 // happens twice (fall back) means its first occurrence, the one the guest meets first.
-func parseLocalDateTime(s string, loc *time.Location) (time.Time, error) {
+func ParseLocalDateTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	layout := accessDateTimeLayout
-	if len(s) == len(accessDateTimeLayout)+3 { // browsers may add ":SS"
+	layout := DateTimeLayout
+	if len(s) == len(DateTimeLayout)+3 { // browsers may add ":SS"
 		layout += ":05"
 	}
 	wall, err := time.Parse(layout, s)
 	if err != nil || wall.Year() < 2000 || wall.Year() > 9999 {
-		return time.Time{}, errLocalTimeFormat
+		return time.Time{}, ErrTimeFormat
 	}
 	// The offsets in use around the wall time: at most two, either side of a transition.
 	var found []time.Time
@@ -52,7 +53,7 @@ func parseLocalDateTime(s string, loc *time.Location) (time.Time, error) {
 		// No transition nearby was probed, or the wall time falls in a gap: try the zone's own reading.
 		t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), 0, loc)
 		if t.Format(layout) != wall.Format(layout) {
-			return time.Time{}, errLocalTimeGap
+			return time.Time{}, ErrTimeGap
 		}
 		return t.UTC(), nil
 	}
@@ -65,27 +66,27 @@ func parseLocalDateTime(s string, loc *time.Location) (time.Time, error) {
 	return first.UTC(), nil
 }
 
-// dateTimeInputValue formats t for a datetime-local input in loc; empty for the zero time.
-func dateTimeInputValue(t time.Time, loc *time.Location) string {
+// DateTimeInputValue formats t for a datetime-local input in loc; empty for the zero time.
+func DateTimeInputValue(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format(accessDateTimeLayout)
+	return t.In(loc).Format(DateTimeLayout)
 }
 
-// parseDateField reads a date input (YYYY-MM-DD) as a civil date; the result is midnight UTC of that date.
-func parseDateField(s string) (time.Time, error) {
-	d, err := time.Parse(accessDateLayout, strings.TrimSpace(s))
+// ParseDate reads a date input (YYYY-MM-DD) as a civil date; the result is midnight UTC of that date.
+func ParseDate(s string) (time.Time, error) {
+	d, err := time.Parse(DateLayout, strings.TrimSpace(s))
 	if err != nil || d.Year() < 2000 || d.Year() > 9999 {
-		return time.Time{}, errLocalTimeFormat
+		return time.Time{}, ErrTimeFormat
 	}
 	return d, nil
 }
 
-// localDayStart is the instant a civil date (YYYY-MM-DD) begins in loc; with a DST change at midnight, the first
+// DayStart is the instant a civil date (YYYY-MM-DD) begins in loc; with a DST change at midnight, the first
 // instant of that day that exists.
-func localDayStart(date string, loc *time.Location) (time.Time, error) {
-	d, err := parseDateField(date)
+func DayStart(date string, loc *time.Location) (time.Time, error) {
+	d, err := ParseDate(date)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -96,22 +97,22 @@ func localDayStart(date string, loc *time.Location) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// localDayEnd is the instant after the last minute of a civil date in loc (the start of the next day).
-func localDayEnd(date string, loc *time.Location) (time.Time, error) {
-	d, err := parseDateField(date)
+// DayEnd is the instant after the last minute of a civil date in loc (the start of the next day).
+func DayEnd(date string, loc *time.Location) (time.Time, error) {
+	d, err := ParseDate(date)
 	if err != nil {
 		return time.Time{}, err
 	}
-	return localDayStart(d.AddDate(0, 0, 1).Format(accessDateLayout), loc)
+	return DayStart(d.AddDate(0, 0, 1).Format(DateLayout), loc)
 }
 
-// localToday is the civil date of now in loc.
-func localToday(now time.Time, loc *time.Location) string {
-	return now.In(loc).Format(accessDateLayout)
+// Today is the civil date of now in loc: invitations are in whole days of the property's zone.
+func Today(now time.Time, loc *time.Location) string {
+	return now.In(loc).Format(DateLayout)
 }
 
-// spanText shows a window in loc, each end with its own zone abbreviation, so a DST change inside it reads right:
+// SpanText shows a window in loc, each end with its own zone abbreviation, so a DST change inside it reads right:
 // "Mar 13, 2027 3:00 PM EST – Mar 15, 2027 11:00 AM EDT".
-func spanText(from, to time.Time, loc *time.Location) string {
+func SpanText(from, to time.Time, loc *time.Location) string {
 	return fmt.Sprintf("%s – %s", from.In(loc).Format(tz.Layout), to.In(loc).Format(tz.Layout))
 }
