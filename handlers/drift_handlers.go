@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/views"
 )
@@ -122,7 +122,7 @@ func (s *lockCodeRoutes) remedyRemoveExpired(ctx context.Context, sc lcScope, r 
 		return "", rec, err
 	}
 	rec.detail = "“" + c.Name + "”"
-	if v, verr := lockcodes.ValidityOf(c); verr != nil || !v.Ended(time.Now()) {
+	if v, verr := access.ValidityOf(c); verr != nil || !v.Ended(time.Now()) {
 		return "", rec, &httpError{http.StatusConflict, "That code's window has not ended. Nothing was changed.", verr}
 	}
 	gone, err := s.svc.Withdraw(ctx, c.ID)
@@ -167,7 +167,7 @@ func (s *lockCodeRoutes) remedyClearSlot(ctx context.Context, sc lcScope, r *htt
 		return "", rec, &httpError{http.StatusUnprocessableEntity, "Unknown lock or slot. Nothing was changed.", err}
 	}
 	err = s.svc.ClearSlot(ctx, sc.property.ID, *lock, slot)
-	if errors.Is(err, lockcodes.ErrSlotKnown) {
+	if errors.Is(err, access.ErrSlotKnown) {
 		return "", rec, &httpError{http.StatusConflict, "Slot " + slotText + " no longer holds an unknown code. Nothing was changed.", nil}
 	}
 	if err != nil {

@@ -7,11 +7,11 @@ import (
 	"net/url"
 	"strconv"
 
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/views"
 )
 
-// driftReport compares the scope's locks with the codes issued for its property (lockcodes.Service.Drift) and words
+// driftReport compares the scope's locks with the codes issued for its property (access.Service.Drift) and words
 // the result for the drift page.
 func (s *lockCodeRoutes) driftReport(ctx context.Context, sc lcScope) (views.DriftPageData, error) {
 	dr, err := s.svc.Drift(ctx, sc.property.ID, sc.locks)
@@ -38,7 +38,7 @@ func (s *lockCodeRoutes) driftReport(ctx context.Context, sc lcScope) (views.Dri
 }
 
 // driftLockData words one lock's differences and offers their remedies.
-func driftLockData(ld lockcodes.LockDrift, sc lcScope, clearer bool) views.DriftLockData {
+func driftLockData(ld access.LockDrift, sc lcScope, clearer bool) views.DriftLockData {
 	dl := views.DriftLockData{DeviceID: ld.Lock.ID, Name: deviceName(ld.Lock), SlotsTotal: ld.SlotsTotal}
 	if ld.Err != nil {
 		_, msg := classify(ld.Err)
@@ -51,11 +51,11 @@ func driftLockData(ld lockcodes.LockDrift, sc lcScope, clearer bool) views.Drift
 		it := views.DriftItemData{Kind: string(df.Kind), Slot: df.Slot, DeviceID: ld.Lock.ID, CodeID: df.Code.ID,
 			CodeName: df.Code.Name}
 		switch df.Kind {
-		case lockcodes.DriftExpired:
+		case access.DriftExpired:
 			local, _ := localTimes(&df.Ended, sc.loc)
 			it.EndedLocal, it.Remedy, it.RemedyURL = local, "Remove from the lock", base+"remove"
 			it.Detail = "Its window ended " + local + ", but the lock still opens with it."
-		case lockcodes.DriftUnknown:
+		case access.DriftUnknown:
 			n := strconv.Itoa(df.Slot)
 			it.Detail = "Slot " + n + " holds a PIN that no live code issued here accounts for: someone may have added it at the keypad."
 			if clearer {
@@ -63,7 +63,7 @@ func driftLockData(ld lockcodes.LockDrift, sc lcScope, clearer bool) views.Drift
 			} else {
 				it.Manual = "Clear slot " + n + " at the lock's keypad with the master code: this Smart Home service offers no remote way to clear a slot."
 			}
-		case lockcodes.DriftMissing:
+		case access.DriftMissing:
 			it.Remedy, it.RemedyURL = "Send again", base+"resend"
 			it.Detail = "Reported set on this lock, but the lock does not hold its PIN (cleared at the keypad?)."
 		}

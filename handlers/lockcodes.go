@@ -11,7 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
@@ -25,7 +25,7 @@ const lcMaxListed = 300
 // type of its own, the reservations' and invitations' routes.)
 type lockCodeRoutes struct {
 	d   Deps
-	svc *lockcodes.Service
+	svc *access.Service
 }
 
 // newLockCodeRoutes takes Deps.Codes and adds its observer to the webhook's. A server built without one (tests,
@@ -33,7 +33,7 @@ type lockCodeRoutes struct {
 func newLockCodeRoutes(d Deps) *lockCodeRoutes {
 	svc := d.Codes
 	if svc == nil {
-		svc = lockcodes.NewService(lockcodes.Config{Logger: d.Logger, Store: d.Store, Upstream: d.Upstream,
+		svc = access.NewService(access.Config{Logger: d.Logger, Store: d.Store, Upstream: d.Upstream,
 			Notifier: NewLockCodePush(d.Logger, d.Store, d.Broker)})
 	} else if d.Observed != nil {
 		d.Observed.Add(svc.Observe)
@@ -139,10 +139,10 @@ func lockCodeList(ctx context.Context, d Deps, sc lcScope, autoRefresh bool) (vi
 	return l, nil
 }
 
-// refreshList re-lists the scope's property from the upstream (at most every lockcodes.SyncGap) and builds the list;
+// refreshList re-lists the scope's property from the upstream (at most every access.SyncGap) and builds the list;
 // an upstream failure becomes the list's notice, over the last known state.
 func (s *lockCodeRoutes) refreshList(r *http.Request, sc lcScope) (views.LockCodeListData, error) {
-	_, syncErr := s.svc.SyncProperty(r.Context(), sc.property.ID, lockcodes.SyncGap)
+	_, syncErr := s.svc.SyncProperty(r.Context(), sc.property.ID, access.SyncGap)
 	l, err := lockCodeList(r.Context(), s.d, sc, false)
 	if err != nil {
 		return l, err
@@ -150,7 +150,7 @@ func (s *lockCodeRoutes) refreshList(r *http.Request, sc lcScope) (views.LockCod
 	if syncErr != nil {
 		s.d.Logger.Warn("lock-code sync failed", slog.Int64("property_id", sc.property.ID), slog.Any("err", syncErr))
 		_, msg := classify(syncErr)
-		if errors.Is(syncErr, lockcodes.ErrNoKey) {
+		if errors.Is(syncErr, access.ErrNoKey) {
 			msg = "Lock codes cannot be read: the dashboard has no lock-code key configured."
 		}
 		l.Notice = msg + " Showing the last known state."

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
@@ -33,7 +33,7 @@ func lcFormFromCode(c db.LockCode, sc lcScope) lcForm {
 			f.devices = append(f.devices, d.DeviceID)
 		}
 	}
-	v, err := lockcodes.ValidityOf(c)
+	v, err := access.ValidityOf(c)
 	if err != nil {
 		return f
 	}
@@ -111,13 +111,13 @@ func handleLockCodeUpdate(s *lockCodeRoutes) http.Handler {
 					"Type the PIN again (or a new one) and save.")
 			}
 		}
-		if problems, err = s.conflicts(ctx, sc, lockcodes.Draft{Targets: targets, PIN: pin, Validity: in.validity, ExceptID: c.ID}); err != nil {
+		if problems, err = s.conflicts(ctx, sc, access.Draft{Targets: targets, PIN: pin, Validity: in.validity, ExceptID: c.ID}); err != nil {
 			return err
 		}
 		if len(problems) > 0 {
 			return fail(http.StatusConflict, "The changes were not saved: they conflict with what the locks hold.", "")
 		}
-		loc, _ := lockcodes.TargetZone(ctx, s.d.Store, sc.property.TimeZone, targets)
+		loc, _ := access.TargetZone(ctx, s.d.Store, sc.property.TimeZone, targets)
 		u := smarthome.LockCodeUpdate{Name: &in.name}
 		if in.pin != "" {
 			u.Code = &in.pin

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
@@ -49,10 +49,10 @@ func newLCEnv(t *testing.T, opts ...envOption) *lcEnv {
 
 // startLockCodes builds a lock-code service with the test key, as cmd/web does, and runs its tracker until the
 // test ends (then waits for it, before the store closes).
-func startLockCodes(t *testing.T, logger *slog.Logger, store *db.Store, up *upstream.API, broker *live.Broker) *lockcodes.Service {
+func startLockCodes(t *testing.T, logger *slog.Logger, store *db.Store, up *upstream.API, broker *live.Broker) *access.Service {
 	t.Helper()
-	svc := lockcodes.NewService(lockcodes.Config{Logger: logger, Store: store, Upstream: up,
-		Key: lockcodes.DeriveCodeKey(testSecret), Notifier: NewLockCodePush(logger, store, broker)})
+	svc := access.NewService(access.Config{Logger: logger, Store: store, Upstream: up,
+		Key: access.DeriveCodeKey(testSecret), Notifier: NewLockCodePush(logger, store, broker)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/smarthome/simulator"
 )
@@ -58,7 +58,7 @@ func TestLockCodeConflicts(t *testing.T) {
 
 	// A lock whose slots are all taken.
 	for _, l := range env.locks(t, fullLockProperty) {
-		if used, total := lockcodes.SlotUsage(l); total > 0 && used >= total {
+		if used, total := access.SlotUsage(l); total > 0 && used >= total {
 			full = l
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
@@ -44,7 +44,7 @@ type lcInput struct {
 	pin      smarthome.PIN // empty when an edit keeps the PIN
 	all      bool          // every lock of the property
 	devices  []string
-	validity lockcodes.Validity
+	validity access.Validity
 }
 
 func lcReadCodeForm(r *http.Request) lcForm {
@@ -168,8 +168,8 @@ func (f lcForm) validityField() string {
 
 // validateValidity reads the fields of the chosen validity type in loc; a problem comes with the field it is shown
 // next to.
-func (f lcForm) validateValidity(loc *time.Location, now time.Time) (lockcodes.Validity, string, string) {
-	v := lockcodes.Validity{Kind: f.validity}
+func (f lcForm) validateValidity(loc *time.Location, now time.Time) (access.Validity, string, string) {
+	v := access.Validity{Kind: f.validity}
 	switch f.validity {
 	case smarthome.ValidityNeverExpires:
 		return v, f.validityField(), ""
@@ -199,14 +199,14 @@ func (f lcForm) validateValidity(loc *time.Location, now time.Time) (lockcodes.V
 			if p := lcWindowProblem(time.Weekday(d).String(), row.from, row.to); p != "" {
 				return v, f.validityField(), p
 			}
-			v.Windows = append(v.Windows, lockcodes.Window{Days: []time.Weekday{time.Weekday(d)}, From: row.from, To: row.to})
+			v.Windows = append(v.Windows, access.Window{Days: []time.Weekday{time.Weekday(d)}, From: row.from, To: row.to})
 		}
 		if len(v.Windows) == 0 {
 			return v, f.validityField(), "Tick at least one day and give its hours."
 		}
 		return v, f.validityField(), ""
 	case smarthome.ValidityDailyRepeating:
-		w := lockcodes.Window{From: f.dailyFrom, To: f.dailyTo}
+		w := access.Window{From: f.dailyFrom, To: f.dailyTo}
 		for d, on := range f.dailyDays {
 			if on {
 				w.Days = append(w.Days, time.Weekday(d))
@@ -218,7 +218,7 @@ func (f lcForm) validateValidity(loc *time.Location, now time.Time) (lockcodes.V
 		if p := lcWindowProblem("The window", w.From, w.To); p != "" {
 			return v, f.validityField(), p
 		}
-		v.Windows = []lockcodes.Window{w}
+		v.Windows = []access.Window{w}
 		return v, f.validityField(), ""
 	}
 	return v, f.validityField(), "Choose when the code is valid."
@@ -288,7 +288,7 @@ func (f lcForm) view(sc lcScope, action string, editing bool, problems map[strin
 
 // lcLockInfo tells, next to a lock in the form, why it may not take a code.
 func lcLockInfo(l db.Device) string {
-	used, total := lockcodes.SlotUsage(l)
+	used, total := access.SlotUsage(l)
 	switch {
 	case !l.Online:
 		return "offline: the code waits until it is back"

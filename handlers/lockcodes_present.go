@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/smarthome"
@@ -45,7 +45,7 @@ func lcStatusData(codeID string, dv db.LockCodeDevice, lockName string, loc *tim
 func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.Location, deviceID string, now time.Time) views.LockCodeRowData {
 	r := views.LockCodeRowData{ID: c.ID, Name: c.Name, Kind: c.ValidityType, CodeType: c.CodeType, DeviceID: deviceID,
 		Deleted: c.DeletedAt != nil, CanManage: p.can(auth.ManageAccess)}
-	if v, err := lockcodes.ValidityOf(c); err == nil {
+	if v, err := access.ValidityOf(c); err == nil {
 		r.Validity, r.Ended = v.Summary(loc), v.Ended(now)
 		if v.Kind == smarthome.ValidityNeverExpires {
 			r.Kind = "" // the summary says it all

@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 )
 
 // lcService builds a lock-code service over the env's store and upstream, as addRoutes does.
-func (e *lcEnv) lcService(t *testing.T) (*lockcodes.Service, *observe.Observers) {
+func (e *lcEnv) lcService(t *testing.T) (*access.Service, *observe.Observers) {
 	t.Helper()
 	obs := &observe.Observers{}
 	logger := slog.New(slog.NewJSONHandler(e.logs, nil))
@@ -38,7 +38,7 @@ func (e *lcEnv) upstreamCreate(t *testing.T, name, pin string, device string, ed
 	return lc.ID
 }
 
-func waitTracker(t *testing.T, tr *lockcodes.Tracker) {
+func waitTracker(t *testing.T, tr *access.Tracker) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for tr.Watching() > 0 {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
@@ -100,13 +100,13 @@ func handleLockCodeCreate(s *lockCodeRoutes) http.Handler {
 			return fail(http.StatusServiceUnavailable, "Lock codes cannot be issued: the dashboard has no lock-code key.", "Ask an administrator to set SESSION_SECRET.")
 		}
 		targets := in.targets(sc)
-		loc, err := lockcodes.TargetZone(ctx, s.d.Store, sc.property.TimeZone, targets)
-		var clash *lockcodes.ZoneClash
+		loc, err := access.TargetZone(ctx, s.d.Store, sc.property.TimeZone, targets)
+		var clash *access.ZoneClash
 		if errors.As(err, &clash) {
 			problems["device"] = "These locks are on hubs in different time zones (" + clash.First + ", " + clash.Second + "). Issue one code per hub."
 			return fail(http.StatusUnprocessableEntity, lcMsgFixFields, "")
 		}
-		if problems, err = s.conflicts(ctx, sc, lockcodes.Draft{Targets: targets, PIN: in.pin, Validity: in.validity, New: true}); err != nil {
+		if problems, err = s.conflicts(ctx, sc, access.Draft{Targets: targets, PIN: in.pin, Validity: in.validity, New: true}); err != nil {
 			return err
 		}
 		if len(problems) > 0 {
@@ -161,7 +161,7 @@ func (in lcInput) targets(sc lcScope) []db.Device {
 }
 
 // conflicts checks a code about to be saved in scope sc against the mirror, and says what stops it by form field.
-func (s *lockCodeRoutes) conflicts(ctx context.Context, sc lcScope, d lockcodes.Draft) (map[string]string, error) {
+func (s *lockCodeRoutes) conflicts(ctx context.Context, sc lcScope, d access.Draft) (map[string]string, error) {
 	d.PropertyID, d.Zone = sc.property.ID, sc.loc
 	cf, err := s.svc.Conflicts(ctx, d)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"net/url"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/views"
@@ -20,9 +20,9 @@ type lockCodePush struct {
 	broker *live.Broker // nil: nothing is pushed
 }
 
-// NewLockCodePush is the lock-code service's lockcodes.Notifier: the open pages' code rows follow each lock's state
+// NewLockCodePush is the lock-code service's access.Notifier: the open pages' code rows follow each lock's state
 // live. The fragment carries the state only: no PIN, no code name.
-func NewLockCodePush(logger *slog.Logger, store *db.Store, broker *live.Broker) lockcodes.Notifier {
+func NewLockCodePush(logger *slog.Logger, store *db.Store, broker *live.Broker) access.Notifier {
 	return &lockCodePush{logger: logger, store: store, broker: broker}
 }
 

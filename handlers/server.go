@@ -7,7 +7,7 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/db"
-	lockcodes "github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/mirror"
@@ -33,7 +33,7 @@ type Deps struct {
 	Upstream *upstream.API      // the Smart Home API; changes go there first, then to the mirror
 	Broker   *live.Broker       // live pushes to open pages, after the database commit
 	Observed *observe.Observers // what the webhook receiver learned, for features that wait on the hardware
-	Codes    *lockcodes.Service // lock codes; cmd/web runs its tracker. nil: read-only, codes in flight are not re-read
+	Codes    *access.Service    // lock codes; cmd/web runs its tracker. nil: read-only, codes in flight are not re-read
 	Commands *commands.Tracker  // confirms or times out hardware command records; nil: they wait for the next start
 	Stays    *stays.Service     // reservations, invitations, guest links, move-outs; nil: NewServer makes one
 }
