@@ -54,7 +54,10 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r := openPgPool(cfg, max(4, runtime.NumCPU()))
+	// The reader refuses writes, as SQLite's mode=ro reader does: a write sent to the wrong pool fails loudly.
+	rcfg := cfg.Copy()
+	rcfg.RuntimeParams["default_transaction_read_only"] = "on"
+	r := openPgPool(rcfg, max(4, runtime.NumCPU()))
 	if err := r.PingContext(ctx); err != nil {
 		r.Close()
 		w.Close()
@@ -85,8 +88,9 @@ func pgConfig(url string) (*pgx.ConnConfig, error) {
 }
 
 // openPgPool opens a pool of at most n connections under the "pgx" driver name, which sqlx rebinds to $1, $2…
+// Every connection encodes a Go bool into an integer column as 1 or 0, as SQLite's driver does (postgres_types.go).
 func openPgPool(cfg *pgx.ConnConfig, n int) *sqlx.DB {
-	db := sqlx.NewDb(stdlib.OpenDB(*cfg), "pgx")
+	db := sqlx.NewDb(stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(registerIntBools)), "pgx")
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxLifetime(pgConnMaxLifetime)

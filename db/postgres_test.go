@@ -1,6 +1,7 @@
 package db
 
 import (
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -390,4 +391,28 @@ func TestSchemaEquivalence(t *testing.T) {
 		}
 	}
 	t.Logf("compared %d SQLite columns with %d PostgreSQL columns", len(liteCols), len(pgCols))
+}
+
+// TestBoolsAsIntegers: a Go bool (plain, pointer, sql.NullBool) written to an INTEGER 0/1 column is stored as 1 or
+// 0 in both dialects, and reads back into a bool, so flag columns need no per-dialect code.
+func TestBoolsAsIntegers(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := t.Context()
+		yes, no := true, false
+		for i, v := range []any{true, false, &yes, &no, sql.NullBool{Bool: true, Valid: true}} {
+			_, err := s.w.ExecContext(ctx, `INSERT INTO sync_runs (id, started_at, finished_at, ok) VALUES (?, 0, 0, ?)`, i+1, v)
+			must(t, err)
+		}
+		var got []int
+		must(t, s.r.SelectContext(ctx, &got, `SELECT ok FROM sync_runs ORDER BY id`))
+		if !slices.Equal(got, []int{1, 0, 1, 0, 1}) {
+			t.Errorf("stored %v, want [1 0 1 0 1]", got)
+		}
+		var b []bool
+		must(t, s.r.SelectContext(ctx, &b, `SELECT ok FROM sync_runs ORDER BY id`))
+		if !slices.Equal(b, []bool{true, false, true, false, true}) {
+			t.Errorf("read back %v", b)
+		}
+	})
 }
