@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -70,7 +69,8 @@ func pgIsReadOnly(err error) bool { return isPgCode(err, "25006") || errors.Is(e
 // pgIsUnavailable reports whether err says the PostgreSQL server cannot be reached or is going away: a failed
 // connect, a refused or reset connection, a connection closed under the query, SQLSTATE class 08 (connection
 // exception) or 57P01-57P03 (admin or crash shutdown, cannot connect now). A cancelled or expired context is not:
-// that is the caller giving up.
+// that is the caller giving up. Nor is a network error that did not come through pgx: the upstream API being down
+// is not the database being down (handlers answer 502 for one and 503 for the other).
 func pgIsUnavailable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -83,13 +83,18 @@ func pgIsUnavailable(err error) bool {
 	if errors.As(err, &pe) {
 		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
 	}
-	var ne *net.OpError
-	if errors.As(err, &ne) {
+	if errors.Is(err, driver.ErrBadConn) { // database/sql gave up on its connections
 		return true
 	}
-	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
+	// pgconn's own errors (unexported) all say whether a retry is safe: that marks an error as pgx's.
+	var fromPgconn interface{ SafeToRetry() bool }
+	if !errors.As(err, &fromPgconn) {
+		return false
+	}
+	var ne *net.OpError
+	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, io.EOF)
 }
 
 // WriteCheck reports whether the database could take a write now, without writing to it: the database file and

@@ -3,6 +3,8 @@ package db
 import (
 	"database/sql"
 	"errors"
+	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -219,6 +221,10 @@ func TestPostgresUnreachableIsStorageFault(t *testing.T) {
 	if IsStorageFault(errors.New("syntax error")) {
 		t.Error("a plain error is a storage fault")
 	}
+	// The upstream API refusing a connection is not the database's fault (handlers answer 502, not 503).
+	if _, nerr := net.Dial("tcp", "127.0.0.1:1"); nerr == nil || IsStorageFault(nerr) || IsStorageFault(fmt.Errorf("upstream: %w", nerr)) {
+		t.Errorf("IsStorageFault(%v) = true for a network error outside the database", nerr)
+	}
 }
 
 // TestSchemaRules: what the schema itself enforces behaves the same in both dialects: the counting triggers, the
@@ -415,4 +421,29 @@ func TestBoolsAsIntegers(t *testing.T) {
 			t.Errorf("read back %v", b)
 		}
 	})
+}
+
+// TestPostgresLostConnection: when the server ends the store's sessions (a restart, a failover, an admin), the next
+// write either succeeds on a new connection or fails as a storage fault, never as a query error; and the store
+// recovers without being reopened.
+func TestPostgresLostConnection(t *testing.T) {
+	t.Parallel()
+	s := newPGStore(t)
+	ctx := t.Context()
+	var killed int
+	must(t, s.r.GetContext(ctx, &killed, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()) AS t`))
+	if killed == 0 {
+		t.Fatal("no session of the writer to end")
+	}
+	insert := `INSERT INTO sync_runs (started_at, finished_at, ok) VALUES (0, 0, 1)`
+	if _, err := s.w.ExecContext(ctx, insert); err != nil && !IsStorageFault(err) {
+		t.Fatalf("write after the session ended: %v; IsStorageFault = false", err)
+	} else {
+		t.Logf("first write after the session ended: %v", err)
+	}
+	if _, err := s.w.ExecContext(ctx, insert); err != nil {
+		t.Fatalf("the store did not recover: %v", err)
+	}
+	must(t, s.Ping(ctx))
 }
