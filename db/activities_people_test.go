@@ -91,7 +91,7 @@ func TestAttributionBackfill(t *testing.T) {
 		ValidityType: "Never Expires", PINSealed: []byte{1}, CreatedAt: t0, UpdatedAt: t0, SyncedAt: t0}))
 	must(t, s.UpsertReservation(t.Context(), Reservation{ID: 44, PropertyID: 1000, GuestName: "Jane Doe",
 		CheckIn: t0, CheckOut: t0.Add(48 * time.Hour), LockCodeID: "code-1", CreatedAt: t0, UpdatedAt: t0, SyncedAt: t0}))
-	body, err := fs.ReadFile(migrations.FS, "0009_lock_code_people.sql")
+	body, err := fs.ReadFile(migrations.SQLite, "0009_lock_code_people.sql")
 	must(t, err)
 	_, rest, _ := strings.Cut(string(body), "ON lock_code_people (property_id, lower(name));")
 	_, err = s.w.ExecContext(t.Context(), `DELETE FROM lock_code_people`)

@@ -57,7 +57,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open %s: %w", path, explainOpen(path, err))
 	}
-	version, err := Migrate(ctx, w, migrations.FS)
+	version, err := Migrate(ctx, w, migrations.SQLite)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -94,6 +94,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // connection checkpoints the WAL into the main file.
 func (s *Store) Close() error {
 	s.stopIngest() // first: queued deliveries still commit
+	if s.dialect == dialectPostgres {
+		return s.closePostgres()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), optimizeTimeout)
 	defer cancel()
 	// Best effort: stale statistics only cost speed, so a failure here must not fail Close.
@@ -112,7 +115,13 @@ func wrapClose(pool, path string, err error) error {
 // one opened at start (not removed or replaced), and a fresh read-only connection can read its
 // schema at the expected version. A fresh connection is used because a pooled one may answer from
 // its page cache after the file went bad.
+//
+// On PostgreSQL there is no file: Ping checks that the server answers on the read pool and that the
+// schema is at the version this store migrated to (pingPostgres).
 func (s *Store) Ping(ctx context.Context) error {
+	if s.dialect == dialectPostgres {
+		return s.pingPostgres(ctx)
+	}
 	if err := s.r.PingContext(ctx); err != nil {
 		return fmt.Errorf("db: ping %s: %w", s.path, err)
 	}
@@ -144,7 +153,17 @@ func (s *Store) Ping(ctx context.Context) error {
 // IntegrityCheck runs SQLite's full integrity check and returns its report: "ok" when the file is
 // sound, otherwise the problems found, one per line. It reads every page, so it is slow on a large
 // file: run it from an admin action or a maintenance job, not per request.
+//
+// On PostgreSQL it is a cheap check only: the server answers and the schema is at the expected
+// version (then "ok"). The server guards its own pages (data checksums, amcheck, pg_checksums are
+// the operator's tools); the store has nothing to read page by page.
 func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	if s.dialect == dialectPostgres {
+		if err := s.pingPostgres(ctx); err != nil {
+			return "", fmt.Errorf("db: integrity check: %w", err)
+		}
+		return "ok", nil
+	}
 	var lines []string
 	if err := s.r.SelectContext(ctx, &lines, "PRAGMA integrity_check"); err != nil {
 		return "", fmt.Errorf("db: integrity check %s: %w", s.path, err)

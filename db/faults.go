@@ -2,13 +2,18 @@ package db
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -20,9 +25,16 @@ const writeProbeSize = 64 << 10
 // wrapped error says which.
 var ErrStorage = errors.New("db: the database cannot be written")
 
+// errServerReadOnly is WriteCheck's answer for a PostgreSQL server that accepts no writes.
+var errServerReadOnly = errors.New("the server accepts no writes (a standby, or transactions default to read-only)")
+
 // IsStorageFault reports whether err is SQLite or the filesystem refusing a write for lack of space or permission
 // (SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN, ENOSPC, EROFS, EDQUOT), as opposed to a bad
 // query or a busy database. Such errors clear by themselves once an operator frees space or fixes the mount.
+//
+// On PostgreSQL the database is a server: it is a storage fault when the server cannot be reached or dropped the
+// connection (refused, reset, closed, shutting down: pgIsUnavailable), or when it refuses writes for its own
+// reasons (disk full, I/O error, a read-only standby). These too clear without a change to the request.
 func IsStorageFault(err error) bool {
 	if err == nil {
 		return false
@@ -37,16 +49,77 @@ func IsStorageFault(err error) bool {
 			return true
 		}
 	}
+	if pgIsFull(err) || pgIsReadOnly(err) || pgIsUnavailable(err) {
+		return true
+	}
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EDQUOT)
+}
+
+// pgIsFull: the server ran out of disk (53100 disk_full), memory or connection slots (the rest of class 53,
+// insufficient resources), or its storage failed (58030 io_error).
+func pgIsFull(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "53") || pe.Code == "58030")
+}
+
+// pgIsReadOnly: the server refuses writes (25006 read_only_sql_transaction: a standby, or
+// default_transaction_read_only), or WriteCheck found it so.
+func pgIsReadOnly(err error) bool { return isPgCode(err, "25006") || errors.Is(err, errServerReadOnly) }
+
+// pgIsUnavailable reports whether err says the PostgreSQL server cannot be reached or is going away: a failed
+// connect, a refused or reset connection, a connection closed under the query, SQLSTATE class 08 (connection
+// exception) or 57P01-57P03 (admin or crash shutdown, cannot connect now). A cancelled or expired context is not:
+// that is the caller giving up. Nor is a network error that did not come through pgx: the upstream API being down
+// is not the database being down (handlers answer 502 for one and 503 for the other).
+func pgIsUnavailable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	if errors.Is(err, driver.ErrBadConn) { // database/sql gave up on its connections
+		return true
+	}
+	// pgconn's own errors (unexported) all say whether a retry is safe: that marks an error as pgx's.
+	var fromPgconn interface{ SafeToRetry() bool }
+	if !errors.As(err, &fromPgconn) {
+		return false
+	}
+	var ne *net.OpError
+	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, io.EOF)
 }
 
 // WriteCheck reports whether the database could take a write now, without writing to it: the database file and
 // its WAL are writable by this process, and the folder holding them accepts (and syncs) writeProbeSize bytes in
 // a scratch file, removed at once. /healthz uses it, since reads alone keep working on a full or read-only disk.
 // The error wraps ErrStorage and the cause (e.g. ENOSPC).
+//
+// On PostgreSQL there is no file to probe: the writer's connection must answer and the server must accept writes
+// (not a read-only standby, not default_transaction_read_only), which is read without writing.
 func (s *Store) WriteCheck(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if s.dialect == dialectPostgres {
+		var readOnly string
+		if err := s.w.GetContext(ctx, &readOnly, `SELECT current_setting('transaction_read_only')`); err != nil {
+			if pgIsUnavailable(err) {
+				return fmt.Errorf("%w: %s: %w", ErrStorage, s.path, err)
+			}
+			return fmt.Errorf("db: write check %s: %w", s.path, err)
+		}
+		if readOnly != "off" {
+			return fmt.Errorf("%w: %s: %w", ErrStorage, s.path, errServerReadOnly)
+		}
+		return nil
 	}
 	for _, p := range []string{s.path, s.path + "-wal"} {
 		if err := syscall.Access(p, 2 /* W_OK */); err != nil && !errors.Is(err, syscall.ENOENT) {
@@ -74,6 +147,14 @@ func (s *Store) WriteCheck(ctx context.Context) error {
 // StorageProblem says, for a person, what a storage fault means: which condition, and that nothing was saved.
 func StorageProblem(err error) string {
 	switch {
+	case pgIsUnavailable(err):
+		return "the database server cannot be reached"
+	case isPgCode(err, "53100"):
+		return "the disk holding the database is full"
+	case pgIsFull(err):
+		return "the database server is out of resources (disk, memory or connections)"
+	case pgIsReadOnly(err):
+		return "the database server accepts no writes (read-only)"
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), isSQLiteCode(err, sqlite3.ErrFull):
 		return "the disk holding the database is full"
 	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM),

@@ -14,8 +14,19 @@ var t0 = time.Date(2026, 11, 29, 15, 4, 5, 123_000_000, time.UTC)
 func ptr[T any](v T) *T { return &v }
 
 // newStore opens a migrated store on a fresh file in t.TempDir() (in a subdirectory that Open
-// must create) and closes it when the test ends.
+// must create) and closes it when the test ends. With DB_TEST_DIALECT=postgres it opens a
+// PostgreSQL store on a fresh database instead, so the whole suite can run against PostgreSQL
+// (see dialects_test.go and POSTGRES_TODO.md).
 func newStore(t testing.TB) *Store {
+	t.Helper()
+	if testDialect() == dialectPostgres {
+		return newPGStore(t)
+	}
+	return newSQLiteStore(t)
+}
+
+// newSQLiteStore is newStore's SQLite store, whatever DB_TEST_DIALECT says.
+func newSQLiteStore(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "data", "test.db"))
 	if err != nil {

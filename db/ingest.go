@@ -188,11 +188,15 @@ func (in *ingester) commit(batch []*ingestReq) {
 	}
 }
 
-// startIngest prepares the activity search index and starts the group-commit writer.
+// startIngest prepares the activity search index and starts the group-commit writer. On PostgreSQL the index is
+// the generated activities.search column (migrations/postgres/0002), always current, and there is no checkpointer.
 func (s *Store) startIngest(ctx context.Context) error {
-	fts, err := s.setUpFTS(ctx)
-	if err != nil {
-		return err
+	fts := false
+	if s.dialect == dialectSQLite {
+		var err error
+		if fts, err = s.setUpFTS(ctx); err != nil {
+			return err
+		}
 	}
 	resolve, err := s.r.PreparexContext(ctx, resolveSQL)
 	if err != nil {
@@ -202,7 +206,9 @@ func (s *Store) startIngest(ctx context.Context) error {
 	s.ingest.resolve = resolve
 	s.ingest.fts.Store(fts)
 	// Without the checkpointer SQLite checkpoints in line, as it does by default: slower, never wrong.
-	s.ingest.ckpt, _ = openCheckpointer(ctx, s.path, s.w.DB)
+	if s.dialect == dialectSQLite {
+		s.ingest.ckpt, _ = openCheckpointer(ctx, s.path, s.w.DB)
+	}
 	return nil
 }
 

@@ -54,9 +54,11 @@ func openCheckpointer(ctx context.Context, path string, w *sqlx.DB) (*checkpoint
 
 // RunCheckpoints runs PASSIVE checkpoints every checkpointEvery until ctx ends or the store closes. Without it the
 // writer still checkpoints itself past walWriterPages: the WAL grows to ~16 MB and commits are slower, never wrong.
+// On PostgreSQL the server checkpoints by itself: RunCheckpoints only waits for ctx, so the supervisor that starts
+// it needs no dialect switch.
 func (s *Store) RunCheckpoints(ctx context.Context) {
 	c := s.ingest.ckpt
-	if c == nil { // no checkpoint connection: SQLite checkpoints in line
+	if c == nil { // PostgreSQL, or no checkpoint connection: SQLite checkpoints in line
 		<-ctx.Done()
 		return
 	}

@@ -16,11 +16,11 @@ func TestMigrationBackfillsEnvelope(t *testing.T) {
 	w := rawWriter(t)
 	before := fstest.MapFS{}
 	for v := 1; v <= 7; v++ { // the schema as it was before the columns
-		names, err := fs.Glob(migrations.FS, fmt.Sprintf("%04d_*.sql", v))
+		names, err := fs.Glob(migrations.SQLite, fmt.Sprintf("%04d_*.sql", v))
 		if err != nil || len(names) != 1 {
 			t.Fatalf("migration %d: %v %v", v, names, err)
 		}
-		b, err := fs.ReadFile(migrations.FS, names[0])
+		b, err := fs.ReadFile(migrations.SQLite, names[0])
 		must(t, err)
 		before[names[0]] = &fstest.MapFile{Data: b}
 	}
@@ -40,7 +40,7 @@ func TestMigrationBackfillsEnvelope(t *testing.T) {
 		_, err = w.ExecContext(t.Context(), `INSERT INTO activity_bodies (activity_id, body) VALUES (?, ?)`, id, []byte(body))
 		must(t, err)
 	}
-	if _, err := Migrate(t.Context(), w, migrations.FS); err != nil {
+	if _, err := Migrate(t.Context(), w, migrations.SQLite); err != nil {
 		t.Fatal(err)
 	}
 	want := map[int][2]string{1: {"5310 W Barry Ave, Chicago", "Rently02|221"}, 2: {"", ""}, 3: {"", "42"}, 4: {"", ""}}

@@ -39,7 +39,7 @@ func schemaDump(t *testing.T, w *sqlx.DB) string {
 
 func TestEmbeddedMigrationsAreContiguous(t *testing.T) {
 	t.Parallel()
-	ms, err := loadMigrations(migrations.FS)
+	ms, err := loadMigrations(migrations.SQLite)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +53,14 @@ func TestEmbeddedMigrationsAreContiguous(t *testing.T) {
 func TestMigrateTwiceIsNoOp(t *testing.T) {
 	t.Parallel()
 	w := rawWriter(t)
-	ms, err := loadMigrations(migrations.FS)
+	ms, err := loadMigrations(migrations.SQLite)
 	must(t, err)
-	v, err := Migrate(t.Context(), w, migrations.FS)
+	v, err := Migrate(t.Context(), w, migrations.SQLite)
 	if err != nil || v != len(ms) {
 		t.Fatalf("Migrate = %d, %v; want %d", v, err, len(ms))
 	}
 	before := schemaDump(t, w)
-	v, err = Migrate(t.Context(), w, migrations.FS)
+	v, err = Migrate(t.Context(), w, migrations.SQLite)
 	if err != nil || v != len(ms) || userVersion(t, w) != len(ms) {
 		t.Fatalf("second Migrate = %d, %v (user_version %d); want %d", v, err, userVersion(t, w), len(ms))
 	}

@@ -81,3 +81,8 @@ func (t *dbTx) PreparexContext(ctx context.Context, q string) (*sqlx.Stmt, error
 func (t *dbTx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 	return t.Tx.PrepareContext(ctx, t.Rebind(q))
 }
+
+// getter is what a query that returns one row needs, from a pool or a transaction (dbPool, *dbTx).
+type getter interface {
+	GetContext(ctx context.Context, dest any, q string, args ...any) error
+}

@@ -111,10 +111,11 @@ func (s *Store) SessionUser(ctx context.Context, id string, now time.Time, idle 
 }
 
 // TouchSession records activity on a live (unrevoked) session; LastSeenAt never moves backwards.
-// Each call is a durable write, so callers touch at most once a minute or so per session.
+// Each call is a durable write, so callers touch at most once a minute or so per session. (CASE, not SQLite's
+// two-argument max(), which PostgreSQL spells greatest(): one query for both dialects.)
 func (s *Store) TouchSession(ctx context.Context, id string, now time.Time) error {
-	res, err := s.w.ExecContext(ctx,
-		`UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id = ? AND revoked_at IS NULL`, ms(now), id)
+	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at > ? THEN last_seen_at ELSE ? END
+		WHERE id = ? AND revoked_at IS NULL`, ms(now), ms(now), id)
 	if err == nil {
 		err = mustAffect(res)
 	}

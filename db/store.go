@@ -1,10 +1,14 @@
-// Package db is the dashboard's SQLite store: users and sessions, a mirror of the upstream
-// portfolio (properties, hubs, devices), sync runs and the staff audit log.
+// Package db is the dashboard's store: users and sessions, a mirror of the upstream portfolio
+// (properties, hubs, devices), sync runs and the staff audit log. One Store, two dialects: SQLite
+// (Open, the default) and PostgreSQL (OpenPostgres, for several instances sharing one database).
+// Portable SQL is written once with ? placeholders (rebind.go); what differs is written per
+// dialect, switched on Store.dialect.
 //
-// Every time is stored as INTEGER unix milliseconds in UTC and returned as a time.Time in UTC;
-// sub-millisecond precision is dropped. Writes go through a pool of exactly one connection
-// (SQLite has one writer; Go queues callers instead of SQLite answering "database is locked"),
-// reads through a read-only pool.
+// Every time is stored as integer unix milliseconds in UTC (BIGINT on PostgreSQL) and returned as
+// a time.Time in UTC; sub-millisecond precision is dropped. Writes go through a pool of exactly one
+// connection (SQLite has one writer; Go queues callers instead of SQLite answering "database is
+// locked"; on PostgreSQL the same single writer per instance keeps the code's assumptions), reads
+// through a read-only pool.
 package db
 
 import (
@@ -17,16 +21,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 )
 
 // Store holds every query the dashboard runs. Writes go through w (one connection), reads through r.
 type Store struct {
+	dialect dialect
 	w       dbPool
 	r       dbPool
-	path    string
-	readDSN string
-	file    os.FileInfo // the file opened at start, so Ping notices it being removed or replaced
+	path    string      // SQLite: the database file; PostgreSQL: the URL without its password, for messages
+	readDSN string      // SQLite only
+	file    os.FileInfo // SQLite only: the file opened at start, so Ping notices it being removed or replaced
 	version int         // schema version after migrations, checked by Ping
 	ingest  *ingester   // the activity log's group-commit writer, started by Open and stopped by Close
 	auth    authVersion // bumped by every write that can end a session or change its user (sessions_version.go)
@@ -66,17 +72,49 @@ func (s *Store) inTx(ctx context.Context, fn func(*dbTx) error) error {
 	return nil
 }
 
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY constraint violation.
-func isUnique(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) &&
-		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+// dialect is the SQL dialect of a store's database.
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+func (d dialect) String() string {
+	if d == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
 }
 
-// isForeignKey reports whether err is a FOREIGN KEY constraint violation.
+// PostgreSQL error codes (SQLSTATE) the store tells apart.
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+)
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY constraint violation, in either dialect.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	return isPgCode(err, pgUniqueViolation)
+}
+
+// isForeignKey reports whether err is a FOREIGN KEY constraint violation, in either dialect.
 func isForeignKey(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintForeignKey
+	}
+	return isPgCode(err, pgForeignKeyViolation)
+}
+
+// isPgCode reports whether err is a PostgreSQL error with the given SQLSTATE.
+func isPgCode(err error, code string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == code
 }
 
 // notFound maps sql.ErrNoRows to ErrNotFound and leaves other errors as they are.

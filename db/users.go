@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Role is what a dashboard user may do.
@@ -104,20 +102,19 @@ func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 	return u, nil
 }
 
-// insertUser inserts u and returns its id; errors are left for the caller to name the operation.
-func insertUser(ctx context.Context, e sqlx.ExecerContext, u User) (int64, error) {
-	res, err := e.ExecContext(ctx, `INSERT INTO users
+// insertUser inserts u and returns its id; errors are left for the caller to name the operation. RETURNING id
+// works in both dialects (pgx has no LastInsertId).
+func insertUser(ctx context.Context, e getter, u User) (int64, error) {
+	var id int64
+	err := e.GetContext(ctx, &id, `INSERT INTO users
 		(email, name, role, password_hash, disabled, created_at, updated_at, password_changed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.Email, u.Name, string(u.Role), u.PasswordHash, u.Disabled,
 		ms(u.CreatedAt), ms(u.UpdatedAt), ms(u.PasswordChangedAt))
 	if isUnique(err) {
 		return 0, fmt.Errorf("email already in use: %w", ErrConflict)
 	}
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	return id, err
 }
 
 // UserByID returns the user with that id, or ErrNotFound.
