@@ -27,15 +27,7 @@ func testDialect() dialect {
 func newPGStore(t testing.TB) *Store {
 	t.Helper()
 	s, err := OpenPostgres(t.Context(), pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s
+	return closedAtEnd(t, s, err)
 }
 
 // forEachDialect runs fn once per dialect, each time as a parallel subtest with its own fresh store.

@@ -29,6 +29,12 @@ func newStore(t testing.TB) *Store {
 func newSQLiteStore(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "data", "test.db"))
+	return closedAtEnd(t, s, err)
+}
+
+// closedAtEnd fails the test on an open error, and closes s when the test ends.
+func closedAtEnd(t testing.TB, s *Store, err error) *Store {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// supervisor runs the dashboard's background loops (the mirror sync, the command tracker, the hub watchdog): one
-// place that starts them with a context, restarts one that panics, and on Stop cancels them all and waits for each
-// to return, so nothing writes to a store that is being closed. Work that must run on one instance only (a leader
+// supervisor runs the dashboard's background loops (mirror sync, command and lock-code trackers, hub watchdog,
+// checkpoints, session pruning): one place that starts them with a context, restarts one that panics, and on Stop
+// cancels them all and waits for each to return, so nothing writes to a store that is being closed. Work that must run on one instance only (a leader
 // lock, later) wraps this one place.
 type supervisor struct {
 	logger  *slog.Logger

@@ -69,13 +69,9 @@ func (s *Service) refreshInvitations(ctx context.Context, propertyID int64, now 
 	if err != nil {
 		return fmt.Errorf("invitations of property %d: %w", propertyID, err)
 	}
-	mirror := make([]db.Invitation, 0, len(list))
-	for _, inv := range list {
-		m, err := MirrorInvitation(inv)
-		if err != nil {
-			return err
-		}
-		mirror = append(mirror, m)
+	mirror, err := mirrorInvitations(list)
+	if err != nil {
+		return err
 	}
 	return s.store.ReplacePropertyInvitations(ctx, propertyID, mirror, now)
 }
@@ -94,13 +90,9 @@ func (s *Service) RefreshAllInvitations(ctx context.Context) error {
 	if err != nil && !errors.Is(err, upstream.ErrListCapped) {
 		return fmt.Errorf("invitations: %w", err)
 	}
-	mirror := make([]db.Invitation, 0, len(list))
-	for _, inv := range list {
-		m, err := MirrorInvitation(inv)
-		if err != nil {
-			return err
-		}
-		mirror = append(mirror, m)
+	mirror, err := mirrorInvitations(list)
+	if err != nil {
+		return err
 	}
 	_, err = s.store.MergeInvitations(ctx, mirror, "invitations:all", now)
 	return err
@@ -149,4 +141,16 @@ func MirrorInvitation(inv smarthome.Invitation) (db.Invitation, error) {
 		m.ToDate = to.Format(DateLayout)
 	}
 	return m, nil
+}
+
+func mirrorInvitations(list []smarthome.Invitation) ([]db.Invitation, error) {
+	mirror := make([]db.Invitation, 0, len(list))
+	for _, inv := range list {
+		m, err := MirrorInvitation(inv)
+		if err != nil {
+			return nil, err
+		}
+		mirror = append(mirror, m)
+	}
+	return mirror, nil
 }
