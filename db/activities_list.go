@@ -114,7 +114,7 @@ func (s *Store) pageSQL(ctx context.Context, f ActivityFilter, limit int) (strin
 		}
 		q = `SELECT a.id FROM activities a` + where + ` ORDER BY a.at DESC, a.id DESC LIMIT ?`
 	}
-	return q, append(args, limit), nil
+	return s.caseless(q), append(args, limit), nil
 }
 
 // activityByIDSQL reads the view of the activities whose ids are in a JSON array. The array drives the join

@@ -35,7 +35,8 @@ const recordPersonSQL = `INSERT INTO lock_code_people (code_id, name, property_i
 	VALUES (?, ?, ?, ?, ?)
 	ON CONFLICT (code_id, name) DO UPDATE SET property_id = excluded.property_id,
 		person = CASE WHEN excluded.person <> '' THEN excluded.person ELSE lock_code_people.person END,
-		recorded_at = min(lock_code_people.recorded_at, excluded.recorded_at)`
+		recorded_at = CASE WHEN excluded.recorded_at < lock_code_people.recorded_at
+			THEN excluded.recorded_at ELSE lock_code_people.recorded_at END`
 
 // codePerson is one code → person link: the code named name at the property stands for person.
 type codePerson struct {

@@ -85,16 +85,13 @@ func (s *Store) CreateCommand(ctx context.Context, c Command) (Command, error) {
 		c.Command = "{}"
 	}
 	at := stored(nowOr(c.CreatedAt))
-	res, err := s.w.ExecContext(ctx, `INSERT INTO commands
+	err := s.w.GetContext(ctx, &c.ID, `INSERT INTO commands
 		(hub_id, device_id, property_id, user_id, user_email, action, command, status, upstream_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.HubID, sql.NullString{String: c.DeviceID, Valid: c.DeviceID != ""}, nullInt64(c.PropertyID),
 		nullInt64(c.UserID), c.UserEmail, c.Action, c.Command, CommandPending, c.UpstreamID, ms(at), ms(at))
 	if err != nil {
 		return Command{}, fmt.Errorf("db: create command %s for hub %s: %w", c.Action, c.HubID, err)
-	}
-	if c.ID, err = res.LastInsertId(); err != nil {
-		return Command{}, fmt.Errorf("db: create command %s: %w", c.Action, err)
 	}
 	c.Status, c.Reason, c.Result, c.CreatedAt, c.UpdatedAt, c.ConfirmedAt = CommandPending, "", "", at, at, nil
 	return c, nil

@@ -140,16 +140,16 @@ func (s *Store) UpdateDeviceLive(ctx context.Context, deviceID string, state str
 	}
 	res, err := s.w.NamedExecContext(ctx, `UPDATE devices SET
 			state_changed_at = CASE
-				WHEN (:state <> '' AND :state <> state)
-					OR (:battery IS NOT NULL AND battery IS DISTINCT FROM :battery)
-					OR (:online IS NOT NULL AND :online <> online)
-					OR (:alert IS NOT NULL AND :alert <> alert)
-				THEN :at ELSE state_changed_at END,
-			state = CASE WHEN :state <> '' THEN :state ELSE state END,
-			battery = coalesce(:battery, battery),
-			online = coalesce(:online, online),
-			alert = coalesce(:alert, alert),
-			synced_at = max(synced_at, :at)
+				WHEN (CAST(:state AS TEXT) <> '' AND CAST(:state AS TEXT) <> state)
+					OR (CAST(:battery AS INTEGER) IS NOT NULL AND battery IS DISTINCT FROM CAST(:battery AS INTEGER))
+					OR (CAST(:online AS INTEGER) IS NOT NULL AND CAST(:online AS INTEGER) <> online)
+					OR (CAST(:alert AS TEXT) IS NOT NULL AND CAST(:alert AS TEXT) <> alert)
+				THEN CAST(:at AS BIGINT) ELSE state_changed_at END,
+			state = CASE WHEN CAST(:state AS TEXT) <> '' THEN CAST(:state AS TEXT) ELSE state END,
+			battery = coalesce(CAST(:battery AS INTEGER), battery),
+			online = coalesce(CAST(:online AS INTEGER), online),
+			alert = coalesce(CAST(:alert AS TEXT), alert),
+			synced_at = CASE WHEN CAST(:at AS BIGINT) > synced_at THEN CAST(:at AS BIGINT) ELSE synced_at END
 		WHERE id = :id`,
 		map[string]any{"state": state, "battery": nullInt(battery), "online": online, "alert": alert,
 			"at": ms(at), "id": deviceID})

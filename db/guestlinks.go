@@ -70,9 +70,9 @@ func (s *Store) CreateGuestLink(ctx context.Context, l GuestLink) (GuestLink, er
 		return GuestLink{}, fmt.Errorf("db: create guest link: window ends before it starts")
 	}
 	l.CreatedAt = nowOr(l.CreatedAt)
-	res, err := s.w.ExecContext(ctx, `INSERT INTO guest_links (token_hash, invitation_id, property_id, guest_name,
+	err := s.w.GetContext(ctx, &l.ID, `INSERT INTO guest_links (token_hash, invitation_id, property_id, guest_name,
 		starts_at, ends_at, instructions, allow_unlock, lock_code_id, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.TokenHash, l.InvitationID, l.PropertyID, l.GuestName,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, l.TokenHash, l.InvitationID, l.PropertyID, l.GuestName,
 		ms(l.StartsAt), ms(l.EndsAt), l.Instructions, l.AllowUnlock, l.LockCodeID, nullInt64(l.CreatedBy), ms(l.CreatedAt))
 	switch {
 	case isUnique(err):
@@ -80,9 +80,6 @@ func (s *Store) CreateGuestLink(ctx context.Context, l GuestLink) (GuestLink, er
 	case isForeignKey(err):
 		return GuestLink{}, fmt.Errorf("db: create guest link for invitation %d: %w", l.InvitationID, ErrNotFound)
 	case err != nil:
-		return GuestLink{}, fmt.Errorf("db: create guest link: %w", err)
-	}
-	if l.ID, err = res.LastInsertId(); err != nil {
 		return GuestLink{}, fmt.Errorf("db: create guest link: %w", err)
 	}
 	return s.GuestLink(ctx, l.ID)

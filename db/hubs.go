@@ -107,12 +107,12 @@ func (s *Store) UpsertHub(ctx context.Context, h Hub) error {
 func (s *Store) UpdateHubLive(ctx context.Context, hubID string, online *bool, heartbeat *time.Time,
 	powerSource *string, battery *int, at time.Time) error {
 	res, err := s.w.NamedExecContext(ctx, `UPDATE hubs SET
-			online = coalesce(:online, online),
-			status = CASE WHEN :online IS NULL THEN status WHEN :online THEN 'Online' ELSE 'Offline' END,
-			last_heartbeat_at = coalesce(:heartbeat, last_heartbeat_at),
-			power_source = coalesce(:power_source, power_source),
-			battery = coalesce(:battery, battery),
-			synced_at = max(synced_at, :at)
+			online = coalesce(CAST(:online AS INTEGER), online),
+			status = CASE WHEN CAST(:online AS INTEGER) IS NULL THEN status WHEN CAST(:online AS INTEGER) = 1 THEN 'Online' ELSE 'Offline' END,
+			last_heartbeat_at = coalesce(CAST(:heartbeat AS BIGINT), last_heartbeat_at),
+			power_source = coalesce(CAST(:power_source AS TEXT), power_source),
+			battery = coalesce(CAST(:battery AS INTEGER), battery),
+			synced_at = CASE WHEN CAST(:at AS BIGINT) > synced_at THEN CAST(:at AS BIGINT) ELSE synced_at END
 		WHERE id = :id`,
 		map[string]any{"online": online, "heartbeat": nullMS(heartbeat), "power_source": powerSource,
 			"battery": nullInt(battery), "at": ms(at), "id": hubID})

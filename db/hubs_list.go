@@ -64,6 +64,7 @@ func (f HubFilter) queries() (count, page string, args []any) {
 func (s *Store) ListHubs(ctx context.Context, f HubFilter) (HubPage, error) {
 	page, perPage, offset := pageBounds(f.Page, f.PerPage)
 	countSQL, pageSQL, args := f.queries()
+	countSQL, pageSQL = s.caseless(countSQL), s.caseless(pageSQL)
 	res := HubPage{Page: page, PerPage: perPage}
 	rows := []hubListRow{}
 	err := s.readTx(ctx, func(tx *dbTx) error {

@@ -249,7 +249,8 @@ func (c *markCache) flush(ctx context.Context) error {
 			return nil
 		}
 		_, err := c.tx.ExecContext(ctx, `INSERT INTO live_marks (entity, field, at, seen_at) VALUES `+placeholders(n, 4)+`
-			ON CONFLICT (entity, field) DO UPDATE SET at = max(at, excluded.at), seen_at = excluded.seen_at`, args...)
+			ON CONFLICT (entity, field) DO UPDATE SET
+			at = CASE WHEN excluded.at > live_marks.at THEN excluded.at ELSE live_marks.at END, seen_at = excluded.seen_at`, args...)
 		args, n = args[:0], 0
 		return err
 	}

@@ -57,12 +57,8 @@ type moveOutItemRow struct {
 func (s *Store) RecordMoveOut(ctx context.Context, m MoveOut) (MoveOut, error) {
 	at := ms(nowOr(m.RequestedAt))
 	err := s.inTx(ctx, func(tx *dbTx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO move_outs (property_id, email, requested_by, requested_at)
-			VALUES (?, ?, ?, ?)`, m.PropertyID, m.Email, nullInt64(m.RequestedBy), at)
-		if err != nil {
-			return err
-		}
-		if m.ID, err = res.LastInsertId(); err != nil {
+		if err := tx.GetContext(ctx, &m.ID, `INSERT INTO move_outs (property_id, email, requested_by, requested_at)
+			VALUES (?, ?, ?, ?) RETURNING id`, m.PropertyID, m.Email, nullInt64(m.RequestedBy), at); err != nil {
 			return err
 		}
 		for _, it := range m.Items {

@@ -56,6 +56,7 @@ func (f InvitationFilter) where() (string, []any) {
 func (s *Store) SearchInvitations(ctx context.Context, f InvitationFilter) (InvitationPage, error) {
 	page, perPage, offset := pageBounds(f.Page, f.PerPage)
 	where, args := f.where()
+	where = s.caseless(where)
 	from := ` FROM invitations i JOIN properties p ON p.id = i.property_id`
 	out := InvitationPage{Page: page, PerPage: perPage}
 	var rows []struct {

@@ -30,8 +30,8 @@ func markDeleted(ctx context.Context, tx *dbTx, id string, at time.Time, gone bo
 		status, slotClause = LockCodeRemoved, `, slot = NULL`
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE lock_code_devices SET status = ?, error = '', reported_at = ?,
-		checked_at = max(checked_at, ?)`+slotClause+` WHERE code_id = ? AND status <> 'removed'`,
-		status, ms(at), ms(at), id)
+		checked_at = CASE WHEN CAST(? AS BIGINT) > checked_at THEN CAST(? AS BIGINT) ELSE checked_at END`+slotClause+`
+		WHERE code_id = ? AND status <> 'removed'`, status, ms(at), ms(at), ms(at), id)
 	return err
 }
 

@@ -108,6 +108,7 @@ func (f PropertyFilter) queries() (count, page string, args []any) {
 func (s *Store) ListProperties(ctx context.Context, f PropertyFilter) (PropertyPage, error) {
 	page, perPage, offset := pageBounds(f.Page, f.PerPage)
 	countSQL, pageSQL, args := f.queries()
+	countSQL, pageSQL = s.caseless(countSQL), s.caseless(pageSQL)
 	res := PropertyPage{Page: page, PerPage: perPage}
 	rows := []propertyListRow{}
 	// One read transaction, so Total and Items describe the same state of the mirror.

@@ -21,7 +21,7 @@ const upsertDeviceScheduleSQL = `INSERT INTO device_schedules (device_id, active
 	ON CONFLICT (device_id) DO UPDATE SET
 		activated_at = CASE
 			WHEN excluded.activated_at IS NOT NULL THEN excluded.activated_at
-			WHEN device_schedules.active_schedule_id IS excluded.active_schedule_id THEN device_schedules.activated_at
+			WHEN device_schedules.active_schedule_id IS NOT DISTINCT FROM excluded.active_schedule_id THEN device_schedules.activated_at
 			ELSE NULL END,
 		active_schedule_id = excluded.active_schedule_id,
 		synced_at = excluded.synced_at`

@@ -276,3 +276,12 @@ func asciiLower(c byte) byte {
 	}
 	return c
 }
+
+// caseless makes the LIKEs of a search ignore case in both dialects: SQLite's LIKE already ignores ASCII case (the
+// patterns are lower-cased by likePattern), PostgreSQL's needs ILIKE. q is SQL the store wrote, never user text.
+func (s *Store) caseless(q string) string {
+	if s.dialect == dialectPostgres {
+		return strings.ReplaceAll(q, " LIKE ", " ILIKE ")
+	}
+	return q
+}
