@@ -123,6 +123,9 @@ func (s *Store) pageSQL(ctx context.Context, f ActivityFilter, limit int) (strin
 var activityByIDSQL = strings.Replace(activityViewSelect, "FROM activities a",
 	"FROM json_each(?) pg CROSS JOIN activities a ON a.id = pg.value", 1)
 
+// activityByIDPostgres is the same read on PostgreSQL, whose planner needs no help to start from the list.
+var activityByIDPostgres = activityViewSelect + ` WHERE a.id IN (` + jsonValues("pgx", true) + `)`
+
 // selectPage reads one page of the filter (limit rows) in one snapshot: its ids, then their rows, in the ids' order.
 func (s *Store) selectPage(ctx context.Context, f ActivityFilter, limit int, rows *[]activityRow) error {
 	q, args, err := s.pageSQL(ctx, f, limit)
@@ -145,7 +148,11 @@ func (s *Store) selectPage(ctx context.Context, f ActivityFilter, limit int, row
 			pos[id] = i
 		}
 		list = append(list, ']')
-		if err := tx.SelectContext(ctx, rows, activityByIDSQL, string(list)); err != nil {
+		byID := activityByIDSQL
+		if s.dialect == dialectPostgres {
+			byID = activityByIDPostgres
+		}
+		if err := tx.SelectContext(ctx, rows, byID, string(list)); err != nil {
 			return err
 		}
 		slices.SortFunc(*rows, func(a, b activityRow) int { return pos[a.ID] - pos[b.ID] })

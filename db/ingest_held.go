@@ -39,7 +39,7 @@ func releaseHeld(ctx context.Context, tx *dbTx, batch []*ingestReq, now time.Tim
 	}
 	if err := tx.SelectContext(ctx, &held, `SELECT ia.activity_id, b.body FROM inbox_activities ia
 		JOIN activity_bodies b ON b.activity_id = ia.activity_id
-		WHERE ia.applied_at IS NULL AND ia.activity_id IN (SELECT value FROM json_each(?))`, string(arg)); err != nil {
+		WHERE ia.applied_at IS NULL AND ia.activity_id IN (`+jsonValues(tx.DriverName(), true)+`)`, string(arg)); err != nil {
 		return nil, err
 	}
 	var out []*ingestReq

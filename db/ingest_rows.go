@@ -29,7 +29,7 @@ func (c *markCache) prefetch(ctx context.Context, fresh []*ingestReq) error {
 		return nil
 	}
 	var hubRows []hubRow
-	if err := c.selectIn(ctx, &hubRows, `SELECT `+hubCols+` FROM hubs WHERE id IN (SELECT value FROM json_each(?))`, hubs); err != nil {
+	if err := c.selectIn(ctx, &hubRows, `SELECT `+hubCols+` FROM hubs WHERE id IN (`+jsonValues(c.tx.DriverName(), false)+`)`, hubs); err != nil {
 		return fmt.Errorf("hubs: %w", err)
 	}
 	for id := range hubs {
@@ -40,7 +40,7 @@ func (c *markCache) prefetch(ctx context.Context, fresh []*ingestReq) error {
 		c.hubs[h.ID] = &h
 	}
 	var devRows []deviceRow
-	if err := c.selectIn(ctx, &devRows, `SELECT `+deviceCols+` FROM devices WHERE id IN (SELECT value FROM json_each(?))`, devices); err != nil {
+	if err := c.selectIn(ctx, &devRows, `SELECT `+deviceCols+` FROM devices WHERE id IN (`+jsonValues(c.tx.DriverName(), false)+`)`, devices); err != nil {
 		return fmt.Errorf("devices: %w", err)
 	}
 	for id := range devices {
@@ -55,7 +55,7 @@ func (c *markCache) prefetch(ctx context.Context, fresh []*ingestReq) error {
 		Field  string `db:"field"`
 		At     int64  `db:"at"`
 	}
-	if err := c.selectIn(ctx, &marks, `SELECT entity, field, at FROM live_marks WHERE entity IN (SELECT value FROM json_each(?))`, entities); err != nil {
+	if err := c.selectIn(ctx, &marks, `SELECT entity, field, at FROM live_marks WHERE entity IN (`+jsonValues(c.tx.DriverName(), false)+`)`, entities); err != nil {
 		return fmt.Errorf("live marks: %w", err)
 	}
 	for e := range entities {

@@ -86,3 +86,16 @@ func (t *dbTx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) 
 type getter interface {
 	GetContext(ctx context.Context, dest any, q string, args ...any) error
 }
+
+// jsonValues is the SQL that reads the values of a JSON array passed as one ? (an id list): SQLite's json_each, or
+// PostgreSQL's jsonb_array_elements_text, whose values are cast to BIGINT when asInt (integer ids). The store
+// passes id lists this way because one argument keeps one prepared statement for any length of list.
+func jsonValues(driver string, asInt bool) string {
+	switch {
+	case driver != "pgx":
+		return `SELECT value FROM json_each(?)`
+	case asInt:
+		return `SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(? AS jsonb))`
+	}
+	return `SELECT value FROM jsonb_array_elements_text(CAST(? AS jsonb))`
+}
