@@ -339,16 +339,22 @@ func TestRunCheckpointsEnds(t *testing.T) {
 			defer cancel()
 			done := make(chan struct{})
 			go func() { defer close(done); s.RunCheckpoints(ctx) }()
-			if how == "context" {
+			wait := func() {
+				select {
+				case <-done:
+				case <-time.After(time.Minute): // a hang, not a timing check: the loop returns within one tick
+					t.Fatal("RunCheckpoints did not return")
+				}
+			}
+			if how == "context" { // the store stays open until the loop has returned on its own
 				cancel()
+				wait()
 			}
 			if err := s.Close(); err != nil {
 				t.Errorf("Close: %v", err)
 			}
-			select {
-			case <-done:
-			case <-time.After(time.Minute): // a hang, not a timing check: the loop returns within one tick
-				t.Fatal("RunCheckpoints did not return")
+			if how == "close" {
+				wait()
 			}
 		})
 	}
