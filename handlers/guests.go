@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
@@ -26,7 +27,7 @@ func newGuestToken() (token, hash string, err error) {
 		return "", "", err
 	}
 	token = base64.RawURLEncoding.EncodeToString(raw)
-	return token, hashToken(token), nil
+	return token, auth.HashToken(token), nil
 }
 
 // parseLinkForm validates the form that makes a guest link for inv at property p.

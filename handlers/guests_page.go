@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/views"
@@ -87,7 +88,7 @@ func (a *stayPages) guestAuditDenied(r *http.Request, action string, g stays.Vis
 func handleGuestPage(a *stayPages) http.Handler {
 	return guestErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		guestHeaders(w)
-		hash, now := hashToken(r.PathValue("token")), a.Stays.Now()
+		hash, now := auth.HashToken(r.PathValue("token")), a.Stays.Now()
 		if ok, wait := a.Stays.Limits().Open(hash, clientIP(r), now); !ok {
 			return a.guestLimited(w, r, "guest_link.open", wait)
 		}
@@ -147,7 +148,7 @@ func handleGuestUnlock(a *stayPages) http.Handler {
 	return guestErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		guestHeaders(w)
 		token := r.PathValue("token")
-		hash, now := hashToken(token), a.Stays.Now()
+		hash, now := auth.HashToken(token), a.Stays.Now()
 		if ok, wait := a.Stays.Limits().Unlock(hash, clientIP(r), now); !ok {
 			return a.guestLimited(w, r, "guest_link.unlock", wait)
 		}

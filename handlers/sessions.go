@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net"
@@ -174,11 +172,6 @@ func withUser(ctx context.Context, p *principal) context.Context {
 func currentUser(ctx context.Context) *principal {
 	p, _ := ctx.Value(userKey{}).(*principal)
 	return p
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }
 
 // clientIP is the peer address. X-Forwarded-For is not trusted: a deployment behind a proxy sees the proxy's address,

@@ -39,7 +39,7 @@ func TestPruner(t *testing.T) {
 	u := newUser(t, store, "staff@example.com", db.RoleStaff)
 	ctx := t.Context()
 	now := time.Now()
-	expired, revoked := sessionID("expired"), sessionID("revoked")
+	expired, revoked := HashToken("expired"), HashToken("revoked")
 	for _, sess := range []db.Session{
 		{ID: expired, UserID: u.ID, CreatedAt: now.Add(-13 * time.Hour), ExpiresAt: now.Add(-time.Hour)},
 		{ID: revoked, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},

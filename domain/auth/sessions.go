@@ -59,8 +59,9 @@ func (s *Sessions) Now() time.Time { return s.now() }
 // Absolute is how long a session lasts after sign-in, whatever the activity; the cookie lives as long.
 func (s *Sessions) Absolute() time.Duration { return s.absolute }
 
-// sessionID is the stored id of token: its SHA-256, so the database never holds a usable token.
-func sessionID(token string) string {
+// HashToken is the stored form of a bearer token (a session cookie's, a guest link's): only its SHA-256 is kept,
+// so a copy of the database opens nothing.
+func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
@@ -74,7 +75,7 @@ func (s *Sessions) Start(ctx context.Context, u db.User, ip, userAgent string) (
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now()
-	err := s.store.CreateSession(ctx, db.Session{ID: sessionID(token), UserID: u.ID, CreatedAt: now,
+	err := s.store.CreateSession(ctx, db.Session{ID: HashToken(token), UserID: u.ID, CreatedAt: now,
 		LastSeenAt: now, ExpiresAt: now.Add(s.absolute), IP: ip, UserAgent: clip.String(userAgent, 200)})
 	if err != nil {
 		return "", err
@@ -104,7 +105,7 @@ func (s *Sessions) UserChanged(userID int64) {
 // Lookup returns the live session token names and its person. An unknown, expired, idle or revoked token, or a
 // disabled person, is db.ErrNotFound; any other error is the database's.
 func (s *Sessions) Lookup(ctx context.Context, token string) (db.Session, db.User, error) {
-	id, now := sessionID(token), s.now()
+	id, now := HashToken(token), s.now()
 	version := s.store.AuthVersion() // read before the query: a revocation during it makes the answer stale
 	session, user, cached := s.cache.get(id, version, now, s.idle)
 	if !cached {

@@ -30,7 +30,7 @@ func TestSessionLifecycle(t *testing.T) {
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("Lookup = %+v, %v; want user %d", got, err, u.ID)
 	}
-	if session.ID == token || session.ID != sessionID(token) {
+	if session.ID == token || session.ID != HashToken(token) {
 		t.Errorf("session id %q: want the token's SHA-256, never the token", session.ID)
 	}
 	if len(session.UserAgent) > 200 || session.IP != "192.0.2.1" {
