@@ -63,13 +63,26 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open %s read pool: %w", name, err)
 	}
-	s := &Store{dialect: dialectPostgres, w: dbPool{w}, r: dbPool{r}, path: name, version: version}
+	s := &Store{dialect: dialectPostgres, w: dbPool{w}, r: dbPool{r}, path: name, version: version, pg: cfg}
 	if err := s.startIngest(ctx); err != nil {
 		r.Close()
 		w.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// dedicatedConn opens a PostgreSQL connection outside both pools, for work that holds one session for a long time
+// (LISTEN, the leader lock): such a session must not be handed to a query in between or returned to a pool.
+func (s *Store) dedicatedConn(ctx context.Context) (*pgx.Conn, error) {
+	if s.pg == nil {
+		return nil, errors.New("db: not a PostgreSQL store")
+	}
+	c, err := pgx.ConnectConfig(ctx, s.pg.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("db: connect %s: %w", s.path, err)
+	}
+	return c, nil
 }
 
 // pgConfig parses url and fills in the connection settings it leaves out.

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 )
@@ -30,12 +31,13 @@ type Store struct {
 	dialect dialect
 	w       dbPool
 	r       dbPool
-	path    string      // SQLite: the database file; PostgreSQL: the URL without its password, for messages
-	readDSN string      // SQLite only
-	file    os.FileInfo // SQLite only: the file opened at start, so Ping notices it being removed or replaced
-	version int         // schema version after migrations, checked by Ping
-	ingest  *ingester   // the activity log's group-commit writer, started by Open and stopped by Close
-	auth    authVersion // bumped by every write that can end a session or change its user (sessions_version.go)
+	path    string          // SQLite: the database file; PostgreSQL: the URL without its password, for messages
+	readDSN string          // SQLite only
+	file    os.FileInfo     // SQLite only: the file opened at start, so Ping notices it being removed or replaced
+	version int             // schema version after migrations, checked by Ping
+	pg      *pgx.ConnConfig // PostgreSQL only: how to open a dedicated connection (dedicatedConn)
+	ingest  *ingester       // the activity log's group-commit writer, started by Open and stopped by Close
+	auth    authVersion     // bumped by every write that can end a session or change its user (sessions_version.go)
 }
 
 var (

@@ -60,7 +60,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 			a.close()
 		}
 	}()
-	store, err := db.Open(ctx, cfg.DatabasePath)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +150,14 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		printDemoLogins(stdout, cfg, a.ln.Addr())
 	}
 	return a, nil
+}
+
+// openStore opens PostgreSQL when DATABASE_URL is set, the SQLite file at DATABASE_PATH otherwise.
+func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
+	if cfg.DatabaseURL != "" {
+		return db.OpenPostgres(ctx, cfg.DatabaseURL)
+	}
+	return db.Open(ctx, cfg.DatabasePath)
 }
 
 // demoCredentials are the embedded simulator's logins for this run: the documented demo accounts' names with

@@ -14,6 +14,7 @@ import (
 type Config struct {
 	Addr           string
 	DatabasePath   string
+	DatabaseURL    string // postgres://…: PostgreSQL instead of the SQLite file at DatabasePath
 	AdminEmail     string
 	AdminPassword  string
 	SessionSecret  string
@@ -48,6 +49,7 @@ func loadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.DatabasePath, "db", env("DATABASE_PATH", "./data/dashboard.db"), "SQLite database file (DATABASE_PATH)")
 	healthcheck := fs.String("healthcheck", "", "GET this URL and exit 0 on 200 (for container health checks)")
 	secrets := env("WEBHOOK_SECRET", "")
+	c.DatabaseURL = env("DATABASE_URL", "")
 	c.AdminEmail = env("ADMIN_EMAIL", "")
 	c.AdminPassword = getenv("ADMIN_PASSWORD")
 	c.SessionSecret = getenv("SESSION_SECRET")
@@ -114,6 +116,15 @@ func (c Config) validate() error {
 	}
 	if c.DatabasePath == "" {
 		errs = append(errs, errors.New("DATABASE_PATH must not be empty"))
+	}
+	if c.DatabaseURL != "" {
+		if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+			errs = append(errs, errors.New("DATABASE_URL must start with postgres:// or postgresql://"))
+		}
+		// Every instance must sign cookies with the same key, or a session made on one is refused by the others.
+		if c.SessionSecret == "" {
+			errs = append(errs, errors.New("DATABASE_URL is set: set SESSION_SECRET too (the same on every instance)"))
+		}
 	}
 	return errors.Join(errs...)
 }
