@@ -20,10 +20,10 @@ type Effects uint16
 
 // The effects of an activity.
 const (
-	FxHub        Effects = 1 << iota // the hub's mirrored status changed
-	FxDevice                         // the device's mirrored state changed
-	FxReleased                       // not a new row: a held activity became verified
-	FxTamper                         // a device alert started, by kind
+	FxHub      Effects = 1 << iota // the hub's mirrored status changed
+	FxDevice                       // the device's mirrored state changed
+	FxReleased                     // not a new row: a held activity became verified
+	FxTamper                       // a device alert started, by kind
 	FxJammed
 	FxLeak
 	FxSmoke
