@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -115,16 +114,11 @@ type Listener struct {
 // Listen opens a dedicated connection and listens on LiveChannel. Notifications sent after Listen returns are
 // delivered by Wait; those sent before are not.
 func (s *Store) Listen(ctx context.Context) (*Listener, error) {
-	if s.pg == nil {
-		return nil, errors.New("db: listen: not a PostgreSQL store")
-	}
-	cfg := s.pg.Copy()
-	cfg.RuntimeParams["application_name"] = listenerAppName
-	c, err := pgx.ConnectConfig(ctx, cfg)
+	c, err := s.dedicatedConn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("db: listen: connect %s: %w", s.path, err)
+		return nil, fmt.Errorf("db: listen: %w", err)
 	}
-	if _, err := c.Exec(ctx, `LISTEN `+pgx.Identifier{LiveChannel}.Sanitize()); err != nil {
+	if _, err := c.Exec(ctx, `SET application_name = '`+listenerAppName+`'; LISTEN `+pgx.Identifier{LiveChannel}.Sanitize()); err != nil {
 		c.Close(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("db: listen: %w", err)
 	}
