@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -106,6 +107,19 @@ func TestWebhookReachesOtherInstance(t *testing.T) {
 		}
 	})
 	drain(onA)
+	for _, app := range []*testApp{a, b} { // measure after the first mirror syncs, not beside them
+		cl := app.client(t)
+		app.login(t, cl, clusterAdmin, clusterPassword)
+		waitFor(t, 30*time.Second, "the first mirror sync", func() (bool, error) {
+			resp, err := cl.Get(app.URL + "/properties")
+			if err != nil {
+				return false, err
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return strings.Contains(string(body), `data-testid="property-row"`), errNotYet
+		})
+	}
 
 	const n = 200
 	latency := make([]time.Duration, 0, n)
