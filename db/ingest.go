@@ -68,6 +68,7 @@ type ingester struct {
 	stopOnce sync.Once
 	now      func() time.Time
 	fts      atomic.Bool
+	announce atomic.Pointer[ingestAnnounce] // nil: batches notify nobody (SQLite, or no listeners wired: notify.go)
 	mu       sync.RWMutex
 	closed   bool
 	reqs     chan *ingestReq

@@ -74,6 +74,11 @@ func (in *ingester) write(batch []*ingestReq) error {
 	if err := marks.flush(ctx); err != nil {
 		return err
 	}
+	// In the transaction: PostgreSQL delivers the NOTIFY on commit only, so listeners hear of exactly the rows
+	// that exist, and no crash between commit and notify can lose it (notify.go).
+	if err := in.announceTx(ctx, tx, changes); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}

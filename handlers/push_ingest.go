@@ -34,6 +34,10 @@ func newIngestPush(d Deps) ingest.Publisher {
 	return ingestPush{d: d}
 }
 
+// IngestPublisher returns what pushes the activities other instances committed (domain/fanout) to this
+// instance's pages, as the webhook receiver pushes its own. nil without a broker.
+func IngestPublisher(d Deps) ingest.Publisher { return newIngestPush(d) }
+
 // HubSilenceNotifier returns what the hub watchdog (mirror.Watchdog) tells the open pages with: a silent hub's
 // status card and banner. nil without a broker.
 func HubSilenceNotifier(d Deps) mirror.SilenceNotifier {

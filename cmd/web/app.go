@@ -16,6 +16,7 @@ import (
 	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
+	"github.com/keyless/dashboard/domain/fanout"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/stays"
@@ -119,21 +120,26 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	jobs.Go("session pruning", auth.NewPruner(logger, store).Run) // expired and revoked sessions leave the table hourly
 	syncer := mirror.NewSyncer(logger, store, upstream, mirror.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
 	jobs.Go("mirror sync", syncer.Run)
+	fan := newFanout(store, logger, broker) // nil on SQLite: one instance, nothing to fan out
+	if fan != nil {                         // on every instance, not the leader only: each has its own pages
+		jobs.Go("live listener", fan.Listen)
+		jobs.Go("live notify", fan.Send)
+	}
 	cmdOpts := commands.Options{Timeout: cfg.CommandTimeout} // confirms hardware commands; stops with bg
 	if cfg.Demo() {                                          // the embedded simulator's delay is known: re-read just after it
 		cmdOpts.CheckAfter, cmdOpts.CheckEvery = cfg.CommandDelay+500*time.Millisecond, max(cfg.CommandDelay, time.Second)
 	}
-	tracker := commands.NewTracker(logger, store, upstream, handlers.NewCommandNotifier(logger, store, broker), cmdOpts)
+	tracker := commands.NewTracker(logger, store, upstream, fan.Commands(handlers.NewCommandNotifier(logger, store, broker)), cmdOpts)
 	jobs.Go("command tracker", tracker.Run)
 	codes := access.NewService(access.Config{Logger: logger, Store: store, Upstream: upstream,
-		Key: access.DeriveCodeKey(secret), Notifier: handlers.NewLockCodePush(logger, store, broker)})
+		Key: access.DeriveCodeKey(secret), Notifier: fan.Codes(handlers.NewLockCodePush(logger, store, broker))})
 	jobs.Go("lock-code tracker", codes.Tracker().Run) // re-reads codes in flight until their locks answer
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
 		Codes: codes, Commands: tracker,
 		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // its guest-link limits last as long as the process
-	watchdog := mirror.NewWatchdog(store, logger, 0, handlers.HubSilenceNotifier(deps))
+	watchdog := mirror.NewWatchdog(store, logger, 0, fan.Silence(handlers.HubSilenceNotifier(deps)))
 	jobs.Go("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{
 		Handler:           handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
@@ -158,6 +164,14 @@ func openStore(ctx context.Context, cfg Config) (*db.Store, error) {
 		return db.OpenPostgres(ctx, cfg.DatabaseURL)
 	}
 	return db.Open(ctx, cfg.DatabasePath)
+}
+
+// newFanout returns the live push across instances on PostgreSQL, nil on SQLite.
+func newFanout(store *db.Store, logger *slog.Logger, broker *live.Broker) *fanout.Fanout {
+	if store.Dialect() != "postgres" {
+		return nil
+	}
+	return fanout.New(store, logger, handlers.IngestPublisher(handlers.Deps{Logger: logger, Store: store, Broker: broker}))
 }
 
 // demoCredentials are the embedded simulator's logins for this run: the documented demo accounts' names with
