@@ -10,12 +10,14 @@ COPY . .
 # *_templ.go are committed and checked fresh in CI, so no generate step here.
 RUN make assets && CGO_ENABLED=1 go build -tags sqlite_fts5 -trimpath -ldflags="-s -w" -o /out/web ./cmd/web \
     && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/simulator ./cmd/simulator \
+    && CGO_ENABLED=1 go build -tags sqlite_fts5 -trimpath -ldflags="-s -w" -o /out/copydb ./cmd/copydb \
     && mkdir -p /out/data
 
 # glibc base: go-sqlite3 needs cgo. Same Debian release as the builder.
 FROM gcr.io/distroless/base-debian12:nonroot
 COPY --from=build /out/web /web
 COPY --from=build /out/simulator /simulator
+COPY --from=build /out/copydb /copydb
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV ADDR=:8080 DATABASE_PATH=/data/dashboard.db
 EXPOSE 8080

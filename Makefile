@@ -16,7 +16,7 @@ export GOTOOLCHAIN := go1.27.3
 # FTS5 powers the activity log's full-text search; every go command needs the same tags.
 export GOFLAGS := -tags=sqlite_fts5
 
-.PHONY: all deps assets generate check-generated build run simulator test test-short lint vuln fuzz bench chromium postgresql clean
+.PHONY: all deps assets generate check-generated build run simulator cluster copydb test test-short lint vuln fuzz bench chromium postgresql clean
 # Each fuzz target runs this long in `make fuzz` (CI runs it too): bounded, so CI stays bounded.
 FUZZTIME ?= 20s
 all: build
@@ -46,12 +46,27 @@ check-generated: generate
 build: deps generate
 	go build -trimpath -o bin/web ./cmd/web
 	go build -trimpath -o bin/simulator ./cmd/simulator
+	go build -trimpath -o bin/copydb ./cmd/copydb
 
 run: deps generate
 	go run ./cmd/web
 
 simulator: deps
 	go run ./cmd/simulator
+
+# A throwaway two-instance deployment on this machine: PostgreSQL (Debian's postgresql package, in a temporary
+# folder, 127.0.0.1 only), instances A and B on ports 8081 and 8082 (CLUSTER_ARGS="-port-a 0 -port-b 0": any free
+# ports), the simulator delivering webhooks to A. Ctrl-C stops it all and removes everything it stored.
+CLUSTER_ARGS ?=
+cluster: deps generate postgresql
+	go build -trimpath -o bin/web ./cmd/web
+	go run ./cmd/cluster -web bin/web $(CLUSTER_ARGS)
+
+# Copies an SQLite database into an empty PostgreSQL database: make copydb FROM=./data/dashboard.db TO=postgres://…
+# (stop the dashboard first; the target is migrated, then filled in one transaction).
+copydb: deps
+	@if [ -z "$(FROM)" ] || [ -z "$(TO)" ]; then echo "usage: make copydb FROM=path/to/dashboard.db TO=postgres://user:pass@host/db"; exit 2; fi
+	go run ./cmd/copydb -from "$(FROM)" -to "$(TO)"
 
 # Installs Debian's Chromium for the browser tests when it is missing (needs root and the package mirror).
 chromium:

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"sync"
@@ -64,6 +65,7 @@ type envConfig struct {
 	idle       time.Duration
 	absolute   time.Duration
 	beforeSync func(t *testing.T, sim *simulator.Simulator, api *smarthome.Client)
+	trusted    []netip.Prefix
 }
 
 type envOption func(*envConfig)
@@ -73,6 +75,9 @@ func withProperties(n int) envOption { return func(c *envConfig) { c.properties 
 
 // withNow gives the sessions (and the login throttle) a clock.
 func withNow(now func() time.Time) envOption { return func(c *envConfig) { c.now = now } }
+
+// withTrustedProxies names the peers whose X-Forwarded-For is believed.
+func withTrustedProxies(p ...netip.Prefix) envOption { return func(c *envConfig) { c.trusted = p } }
 
 // withTLS serves the dashboard over TLS (httptest.NewTLSServer).
 func withTLS() envOption { return func(c *envConfig) { c.tls = true } }
@@ -144,7 +149,7 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 
 	env.broker = live.New(logger, live.Options{})
 	h := NewServer(Deps{Logger: logger, Store: store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer,
-		Upstream: upstream.New(env.api), Broker: env.broker}, Options{})
+		Upstream: upstream.New(env.api), Broker: env.broker}, Options{TrustedProxies: cfg.trusted})
 	if cfg.tls {
 		env.srv = httptest.NewTLSServer(h)
 	} else {

@@ -5,6 +5,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/access"
@@ -21,6 +22,7 @@ import (
 type Options struct {
 	WebhookSecrets []string // empty: every delivery is accepted, and the home page says so
 	SecureCookies  bool
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For names the client; empty: the TCP peer is the client
 }
 
 // Deps are the server's collaborators, built once in cmd/web.
@@ -53,5 +55,6 @@ func NewServer(d Deps, opts Options) http.Handler {
 	h = http.NewCrossOriginProtection().Handler(h) // cross-site form posts get 403; webhooks (no browser headers) pass
 	h = securityHeaders(opts.SecureCookies, h)     // outside it, so its refusals carry the headers too
 	h = logRequests(d.Logger, h)                   // sees CSRF rejections too
+	h = resolveClient(opts.TrustedProxies, h)      // before the log, which names the client
 	return recoverPanics(d.Logger, h)              // outermost
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -174,12 +173,11 @@ func currentUser(ctx context.Context) *principal {
 	return p
 }
 
-// clientIP is the peer address. X-Forwarded-For is not trusted: a deployment behind a proxy sees the proxy's address,
-// which the README names as a limit.
+// clientIP is the client address resolveClient found: the TCP peer, or the X-Forwarded-For hop a trusted proxy
+// vouches for (Options.TrustedProxies). Handlers reached without the middleware (tests) see the peer.
 func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if ip, ok := r.Context().Value(clientIPKey{}).(string); ok {
+		return ip
 	}
-	return host
+	return peerIP(r)
 }

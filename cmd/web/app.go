@@ -142,7 +142,8 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	watchdog := mirror.NewWatchdog(store, logger, 0, fan.Silence(handlers.HubSilenceNotifier(deps)))
 	jobs.Go("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
 	a.srv = &http.Server{
-		Handler:           handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies}),
+		Handler: handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies,
+			TrustedProxies: cfg.TrustedProxies}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second, // the SSE handler clears its own deadline

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +24,9 @@ type Config struct {
 	APIUsername    string
 	APIPassword    string
 	SyncInterval   time.Duration
-	SyncRate       float64 // upstream requests per second during a sync
-	SecureCookies  bool    // force Secure cookies behind a TLS-terminating proxy
+	SyncRate       float64        // upstream requests per second during a sync
+	SecureCookies  bool           // force Secure cookies behind a TLS-terminating proxy
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed (TRUSTED_PROXIES)
 	LogLevel       slog.Level
 	DemoUsers      bool // create the demo logins (one per role); on by default in demo mode
 	CommandDelay   time.Duration
@@ -87,6 +89,9 @@ func loadConfig(args []string, getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("BCRYPT_COST must be a whole number from 4 to 31, got %q", getenv("BCRYPT_COST"))
 	}
 	c.SecureCookies = env("COOKIE_SECURE", "") == "true"
+	if c.TrustedProxies, err = parseProxies(getenv("TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
@@ -127,6 +132,35 @@ func (c Config) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// parseProxies reads TRUSTED_PROXIES: comma-separated CIDR ranges, or single addresses (a /32 or /128). One bad
+// entry fails the start: a typo that silently trusted nobody (or everybody) would be found only in the audit log.
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if strings.Contains(s, "/") {
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR range such as 10.0.0.0/8 or fd00::/8", s)
+			}
+			if p.Addr().Is4In6() { // ::ffff:10.0.0.0/104 would never match: peers are compared unmapped
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil || a.Zone() != "" {
+			return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an IP address or CIDR range", s)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // healthcheckRequest is returned by loadConfig when the binary runs as its own container health check.

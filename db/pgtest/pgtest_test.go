@@ -37,3 +37,36 @@ func TestDatabases(t *testing.T) {
 		t.Fatalf("listen_addresses = %q (%v), want loopback only", listen, err)
 	}
 }
+
+// TestStart: a cluster of one's own serves a created database on loopback, apart from the shared one, and Stop
+// removes its folder.
+func TestStart(t *testing.T) {
+	if _, err := binDir(); err != nil && os.Getenv("CI") != "true" {
+		t.Skip(err)
+	}
+	c, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := c.Dir()
+	url, err := c.CreateDatabase(t.Context(), "own_db")
+	if err != nil {
+		c.Stop()
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDatabase(t.Context(), "bad; DROP"); err == nil {
+		t.Error("a database name with SQL in it was accepted")
+	}
+	db, err := sql.Open("pgx", url)
+	if err == nil {
+		err = db.Ping()
+		db.Close()
+	}
+	c.Stop()
+	if err != nil || !strings.Contains(url, "@127.0.0.1:") || !strings.HasSuffix(strings.Split(url, "?")[0], "/own_db") {
+		t.Fatalf("database %q: %v", url, err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("Stop left %s behind (%v)", dir, err)
+	}
+}
