@@ -14,4 +14,11 @@ func (v *authVersion) bump() { v.n.Add(1) }
 // SessionUser answer wrong (revocation, role change, disabling, password change; not TouchSession or
 // CreateSession). Read it before SessionUser: an answer is still valid while AuthVersion returns the same
 // number, apart from the time limits (expiry, idle), which the caller re-checks against its clock.
-func (s *Store) AuthVersion() uint64 { return s.auth.n.Load() }
+//
+// The number counts this process's writes only, so it is a valid cache key only when this process is the
+// database's one writer: local reports that (SQLite). On PostgreSQL another instance may revoke a session at any
+// moment without this counter moving, so local is false and callers must read the session every time: a version
+// read from the database instead would cost the same round trip as the session row itself.
+func (s *Store) AuthVersion() (version uint64, local bool) {
+	return s.auth.n.Load(), s.dialect != dialectPostgres
+}

@@ -117,7 +117,7 @@ func TestImportDirection(t *testing.T) {
 					}
 				}
 				r, ours := rel(imp)
-				if !ours || r == self || (test && (r == "smarthome/simulator" || r == "db/pgtest")) {
+				if !ours || r == self || (test && (r == "smarthome/simulator" || r == "db/pgtest")) { // test fixtures
 					continue
 				}
 				ok := false

@@ -40,10 +40,14 @@ func handleLogin(sess *Sessions, attempts *auth.LoginAttempts, hasher *auth.Pass
 		}
 		now := sess.now()
 		ip := clientIP(r)
-		if blocked, wait := attempts.AddressBlocked(ip, now); blocked {
+		if blocked, wait, err := attempts.AddressBlocked(r.Context(), ip, now); err != nil {
+			return err
+		} else if blocked {
 			return fail(http.StatusTooManyRequests, tooMany(wait))
 		}
-		if blocked, wait := attempts.AccountBlocked(email, ip, now); blocked {
+		if blocked, wait, err := attempts.AccountBlocked(r.Context(), email, ip, now); err != nil {
+			return err
+		} else if blocked {
 			audit(r, sess.store, sess.logger, auditRecord{action: "login", targetType: "user", targetID: email, outcome: "denied", detail: "throttled"})
 			return fail(http.StatusTooManyRequests, tooMany(wait))
 		}
@@ -56,7 +60,9 @@ func handleLogin(sess *Sessions, attempts *auth.LoginAttempts, hasher *auth.Pass
 		}
 		ok := hasher.Compare(u.PasswordHash, password) // runs for unknown emails too, so timing tells nothing
 		if err != nil || !ok || u.Disabled {
-			attempts.Fail(email, ip, now)
+			if err := attempts.Fail(r.Context(), email, ip, now); err != nil {
+				return err // a failure the throttle could not count must not be answered as an ordinary one
+			}
 			audit(r, sess.store, sess.logger, auditRecord{action: "login", targetType: "user", targetID: email, outcome: "denied"})
 			return fail(http.StatusUnauthorized, "That email and password do not match an active account.")
 		}

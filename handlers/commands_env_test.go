@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,14 +81,12 @@ func newCmdEnv(t *testing.T, opts ...cmdOption) *cmdEnv {
 func (e *cmdEnv) startTracker(t *testing.T, tr *commands.Tracker) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tr.Run(ctx)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { tr.RunSweeps(ctx) })
+	wg.Go(func() { tr.RunObservations(ctx) })
 	t.Cleanup(func() {
 		cancel()
-		<-done
+		wg.Wait()
 	})
 }
 

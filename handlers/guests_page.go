@@ -48,7 +48,7 @@ func guestHeaders(w http.ResponseWriter) {
 // guestLimited answers a rate-limited guest request (429 with Retry-After), auditing the first hit in a while.
 func (a *stayPages) guestLimited(w http.ResponseWriter, r *http.Request, action string, wait time.Duration) error {
 	now := a.Stays.Now()
-	if a.Stays.Limits().ShouldReport(action+"|"+clientIP(r), now) {
+	if a.Stays.Limits().ShouldReport(r.Context(), action+"|"+clientIP(r), now) {
 		audit(r, a.Store, a.Logger, auditRecord{action: action, targetType: "guest_link", outcome: db.OutcomeDenied,
 			detail: "rate limited (guest)"})
 	}
@@ -89,7 +89,9 @@ func handleGuestPage(a *stayPages) http.Handler {
 	return guestErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		guestHeaders(w)
 		hash, now := auth.HashToken(r.PathValue("token")), a.Stays.Now()
-		if ok, wait := a.Stays.Limits().Open(hash, clientIP(r), now); !ok {
+		if ok, wait, err := a.Stays.Limits().Open(r.Context(), hash, clientIP(r), now); err != nil {
+			return err
+		} else if !ok {
 			return a.guestLimited(w, r, "guest_link.open", wait)
 		}
 		g, err := a.Stays.ResolveGuestLink(r.Context(), hash, now)
@@ -149,7 +151,9 @@ func handleGuestUnlock(a *stayPages) http.Handler {
 		guestHeaders(w)
 		token := r.PathValue("token")
 		hash, now := auth.HashToken(token), a.Stays.Now()
-		if ok, wait := a.Stays.Limits().Unlock(hash, clientIP(r), now); !ok {
+		if ok, wait, err := a.Stays.Limits().Unlock(r.Context(), hash, clientIP(r), now); err != nil {
+			return err
+		} else if !ok {
 			return a.guestLimited(w, r, "guest_link.unlock", wait)
 		}
 		g, err := a.Stays.ResolveGuestLink(r.Context(), hash, now)

@@ -12,7 +12,7 @@ import (
 func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	s := d.Sessions
 	view := func(h http.Handler) http.Handler { return s.require(auth.ViewPortfolio, h) }
-	attempts := auth.NewLoginAttempts()
+	attempts := auth.NewLoginAttempts(d.Store)
 
 	// Health, assets, sign-in
 	mux.Handle("GET /healthz", handleHealthz(d.Store))

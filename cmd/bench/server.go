@@ -172,7 +172,8 @@ func wire(ctx context.Context, logger *slog.Logger, store *db.Store, properties 
 	// The background workers cmd/web runs beside the server: the command tracker (every webhook is an observation
 	// for it), the lock-code tracker and the hub watchdog.
 	tracker := commands.NewTracker(logger, store, up, handlers.NewCommandNotifier(logger, store, broker), commands.Options{})
-	go tracker.Run(ctx)
+	go tracker.RunSweeps(ctx)
+	go tracker.RunObservations(ctx)
 	codes := access.NewService(access.Config{Logger: logger, Store: store, Upstream: up,
 		Key: access.DeriveCodeKey(secret), Notifier: handlers.NewLockCodePush(logger, store, broker)})
 	go codes.Tracker().Run(ctx)

@@ -114,14 +114,16 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	upstream := upstream.New(api)
 	broker := live.New(logger.With(slog.String("component", "live")), live.Options{})
 	a.closers = append(a.closers, broker.Close)
-	jobs := newSupervisor(bg, logger) // stopped (and waited for) before the store closes
+	// Plain jobs run on every instance; GoLeader jobs once per cluster, on the instance holding the leader lock
+	// (on SQLite, always this one). The supervisor is stopped (and waited for) before the store closes.
+	jobs := newSupervisor(bg, logger)
 	a.closers = append(a.closers, jobs.Stop)
-	jobs.Go("checkpoints", store.RunCheckpoints)                  // the WAL copied into the database beside the writer
-	jobs.Go("session pruning", auth.NewPruner(logger, store).Run) // expired and revoked sessions leave the table hourly
+	jobs.GoLeader("checkpoints", store.RunCheckpoints)                  // the WAL copied into the database beside the writer
+	jobs.GoLeader("session pruning", auth.NewPruner(logger, store).Run) // expired and revoked sessions, stale throttles
 	syncer := mirror.NewSyncer(logger, store, upstream, mirror.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
-	jobs.Go("mirror sync", syncer.Run)
-	fan := newFanout(store, logger, broker) // nil on SQLite: one instance, nothing to fan out
-	if fan != nil {                         // on every instance, not the leader only: each has its own pages
+	jobs.GoLeader("mirror sync", syncer.Run) // "Sync now" still runs on whichever instance got the click
+	fan := newFanout(store, logger, broker)  // nil on SQLite: one instance, nothing to fan out
+	if fan != nil {                          // on every instance, not the leader only: each has its own pages
 		jobs.Go("live listener", fan.Listen)
 		jobs.Go("live notify", fan.Send)
 	}
@@ -130,17 +132,21 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		cmdOpts.CheckAfter, cmdOpts.CheckEvery = cfg.CommandDelay+500*time.Millisecond, max(cfg.CommandDelay, time.Second)
 	}
 	tracker := commands.NewTracker(logger, store, upstream, fan.Commands(handlers.NewCommandNotifier(logger, store, broker)), cmdOpts)
-	jobs.Go("command tracker", tracker.Run)
+	jobs.GoLeader("command sweeps", tracker.RunSweeps)
+	jobs.Go("command observations", tracker.RunObservations) // a webhook may reach any instance
 	codes := access.NewService(access.Config{Logger: logger, Store: store, Upstream: upstream,
 		Key: access.DeriveCodeKey(secret), Notifier: fan.Codes(handlers.NewLockCodePush(logger, store, broker))})
-	jobs.Go("lock-code tracker", codes.Tracker().Run) // re-reads codes in flight until their locks answer
+	// Every instance re-reads the codes it sent or heard about until their locks answer: its set is what this
+	// instance was told (Track, Poke), not a sweep of the database, and the leader's sync hands it what was left.
+	jobs.Go("lock-code tracker", codes.Tracker().Run)
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
 		Codes: codes, Commands: tracker,
-		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // its guest-link limits last as long as the process
+		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // guest-link limits: in the database on PostgreSQL
 	watchdog := mirror.NewWatchdog(store, logger, 0, fan.Silence(handlers.HubSilenceNotifier(deps)))
-	jobs.Go("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
+	jobs.GoLeader("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
+	jobs.Lead(storeElector(store))
 	a.srv = &http.Server{
 		Handler: handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies,
 			TrustedProxies: cfg.TrustedProxies}),

@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"context"
+	"errors"
 	"time"
 
+	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/throttle"
 )
 
@@ -24,42 +27,49 @@ const (
 	AccountWideEvery = 10 * time.Second
 )
 
-// LoginAttempts throttles password guessing per address, per account and address, and per account.
+// LoginAttempts throttles password guessing per address, per account and address, and per account. On PostgreSQL
+// the buckets are rows of the shared throttles table, so failures sent to different instances add up.
 type LoginAttempts struct {
 	byIP      *throttle.Limiter
 	byPair    *throttle.Limiter // account and address
 	byAccount *throttle.Limiter
 }
 
-// NewLoginAttempts returns the throttles with the limits above and no failures yet.
-func NewLoginAttempts() *LoginAttempts {
-	return &LoginAttempts{byIP: throttle.New(IPEvery, IPBurst), byPair: throttle.New(AccountEvery, AccountBurst),
-		byAccount: throttle.New(AccountWideEvery, AccountWideBurst)}
+// NewLoginAttempts returns the throttles with the limits above, kept in store's database when it is PostgreSQL and
+// in memory otherwise (nil store: in memory).
+func NewLoginAttempts(store *db.Store) *LoginAttempts {
+	return &LoginAttempts{byIP: throttle.Shared(store, "login.ip", IPEvery, IPBurst),
+		byPair:    throttle.Shared(store, "login.pair", AccountEvery, AccountBurst),
+		byAccount: throttle.Shared(store, "login.account", AccountWideEvery, AccountWideBurst)}
 }
 
 func pairKey(email, ip string) string { return email + "\x00" + ip }
 
 // AddressBlocked reports whether ip may not try any account now, and for how long.
-func (a *LoginAttempts) AddressBlocked(ip string, now time.Time) (bool, time.Duration) {
-	return a.byIP.Blocked(ip, now)
+func (a *LoginAttempts) AddressBlocked(ctx context.Context, ip string, now time.Time) (bool, time.Duration, error) {
+	return a.byIP.Blocked(ctx, ip, now)
 }
 
 // AccountBlocked reports whether email may not try from ip now, and for how long: its own address's limit for the
 // account, or the account-wide ceiling for an address that has failed for it before.
-func (a *LoginAttempts) AccountBlocked(email, ip string, now time.Time) (bool, time.Duration) {
+func (a *LoginAttempts) AccountBlocked(ctx context.Context, email, ip string, now time.Time) (bool, time.Duration, error) {
 	pair := pairKey(email, ip)
-	if blocked, wait := a.byPair.Blocked(pair, now); blocked {
-		return true, wait
+	if blocked, wait, err := a.byPair.Blocked(ctx, pair, now); blocked || err != nil {
+		return blocked, wait, err
 	}
-	if blocked, wait := a.byAccount.Blocked(email, now); blocked && a.byPair.Seen(pair) {
-		return true, wait
+	blocked, wait, err := a.byAccount.Blocked(ctx, email, now)
+	if !blocked || err != nil {
+		return false, 0, err
 	}
-	return false, 0
+	seen, err := a.byPair.Seen(ctx, pair)
+	if !seen || err != nil {
+		return false, 0, err
+	}
+	return true, wait, nil
 }
 
 // Fail counts one failed sign-in for email from ip against all three limits.
-func (a *LoginAttempts) Fail(email, ip string, now time.Time) {
-	a.byIP.Fail(ip, now)
-	a.byPair.Fail(pairKey(email, ip), now)
-	a.byAccount.Fail(email, now)
+func (a *LoginAttempts) Fail(ctx context.Context, email, ip string, now time.Time) error {
+	return errors.Join(a.byIP.Fail(ctx, ip, now), a.byPair.Fail(ctx, pairKey(email, ip), now),
+		a.byAccount.Fail(ctx, email, now))
 }

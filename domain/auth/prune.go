@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/throttle"
 )
 
 // PruneEvery is how often the Pruner runs. Nothing reads a dead session row, so the interval only bounds how large
 // the sessions table grows between passes; hourly costs one short write an hour.
 const PruneEvery = time.Hour
 
-// Pruner deletes the sessions nobody can use any more: past their absolute expiry, or revoked. Without it every
+// Pruner deletes the sessions nobody can use any more (and stale throttle buckets): past their absolute expiry, or revoked. Without it every
 // sign-in leaves a row behind for good. A session that is only idle stays until its absolute expiry (at most the
 // session lifetime), which the sign-in check already refuses.
 type Pruner struct {
@@ -42,6 +43,12 @@ func (p *Pruner) Run(ctx context.Context) {
 }
 
 func (p *Pruner) prune(ctx context.Context) {
+	// The shared throttles' buckets (PostgreSQL; an empty table on SQLite) idle and full for an hour go too.
+	if t, err := p.store.DeleteStaleThrottles(ctx, p.now().Add(-throttle.PruneAge)); err != nil && ctx.Err() == nil {
+		p.logger.Warn("prune throttles", slog.Any("err", err))
+	} else if t > 0 {
+		p.logger.Info("pruned throttles", slog.Int64("removed", t))
+	}
 	n, err := p.store.DeleteExpiredSessions(ctx, p.now())
 	switch {
 	case ctx.Err() != nil: // shutting down: the next start prunes

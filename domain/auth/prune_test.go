@@ -31,7 +31,8 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// TestPruner: Run deletes an expired and a revoked session, keeps a live one, logs how many went, and returns when
+// TestPruner: Run deletes an expired and a revoked session, keeps a live one, prunes a throttle bucket idle for
+// two hours but not a fresh one, logs how many went, and returns when
 // its context ends.
 func TestPruner(t *testing.T) {
 	t.Parallel()
@@ -54,6 +55,14 @@ func TestPruner(t *testing.T) {
 	s := NewSessions(slog.New(slog.DiscardHandler), store, SessionOptions{})
 	token, err := s.Start(ctx, u, "192.0.2.1", "test")
 	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Throttle buckets: one idle for two hours (pruned), one just used (kept).
+	if err := store.SpendThrottle(ctx, "login.ip", "old", time.Second, 5, now.Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SpendThrottle(ctx, "login.ip", "new", time.Second, 5, now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -83,6 +92,12 @@ func TestPruner(t *testing.T) {
 	}
 	if _, _, err := s.Lookup(ctx, token); err != nil {
 		t.Errorf("the live session was pruned: %v", err)
+	}
+	if _, err := store.ThrottleTAT(ctx, "login.ip", "old"); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("a throttle bucket idle for two hours was kept: %v", err)
+	}
+	if _, err := store.ThrottleTAT(ctx, "login.ip", "new"); err != nil {
+		t.Errorf("a fresh throttle bucket was pruned: %v", err)
 	}
 
 	cancel()

@@ -30,7 +30,7 @@ type Sessions struct {
 	idle     time.Duration
 	absolute time.Duration
 	now      func() time.Time
-	cache    sessionCache // SessionUser answers, valid while the store's AuthVersion stands
+	cache    sessionCache // SessionUser answers, valid while the store's AuthVersion stands (SQLite only)
 
 	// OnRevoke closes a revoked session's live streams, OnRevokeUser every live stream of a person whose sessions or
 	// rights changed. Set once before serving (the live broker does it); nil tells nobody.
@@ -106,15 +106,22 @@ func (s *Sessions) UserChanged(userID int64) {
 // disabled person, is db.ErrNotFound; any other error is the database's.
 func (s *Sessions) Lookup(ctx context.Context, token string) (db.Session, db.User, error) {
 	id, now := HashToken(token), s.now()
-	version := s.store.AuthVersion() // read before the query: a revocation during it makes the answer stale
-	session, user, cached := s.cache.get(id, version, now, s.idle)
+	// Read before the query: a revocation during it makes the answer stale. Not local (PostgreSQL): another
+	// instance's revocation would not move it, so every lookup reads the session row (one indexed query).
+	version, local := s.store.AuthVersion()
+	session, user, cached := db.Session{}, db.User{}, false
+	if local {
+		session, user, cached = s.cache.get(id, version, now, s.idle)
+	}
 	if !cached {
 		var err error
 		session, user, err = s.store.SessionUser(ctx, id, now, s.idle)
 		if err != nil {
 			return db.Session{}, db.User{}, err
 		}
-		s.cache.put(id, version, session, user)
+		if local {
+			s.cache.put(id, version, session, user)
+		}
 	}
 	if now.Sub(session.LastSeenAt) > time.Minute { // one write a minute per session keeps the idle clock honest enough
 		if err := s.store.TouchSession(ctx, id, now); err != nil {

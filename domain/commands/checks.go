@@ -171,6 +171,7 @@ func (t *Tracker) observe(ctx context.Context, ob observe.Observation) {
 		}
 	}
 	t.mu.Unlock()
+	t.poke()              // the sweep loop re-reads the records left pending now (on the leader: its own next sweep)
 	if len(settled) > 0 { // read the device anyway: the mirror and its page should show the new state
 		rctx, cancel := readCtx(ctx)
 		d, err := t.up.DeviceState(rctx, ob.DeviceID)

@@ -13,6 +13,10 @@ import (
 // (another process sharing the database) are still picked up.
 const idleWait = 30 * time.Second
 
+// sharedIdleWait is idleWait on PostgreSQL, where records created by other instances are the rule: the leader
+// reads the pending set this often (one indexed query), so a record's first re-read is at most this late.
+const sharedIdleWait = 2 * time.Second
+
 // sweep checks every pending record that is due and returns how long to wait for the next one.
 func (t *Tracker) sweep(ctx context.Context) time.Duration {
 	pending, err := t.store.PendingCommands(ctx, db.MaxCommandLimit)
@@ -55,7 +59,7 @@ func (t *Tracker) nextWait(ctx context.Context) time.Duration {
 		return t.opts.CheckEvery
 	}
 	t.setWatch(pending, gen)
-	wait, now := idleWait, t.now()
+	wait, now := t.idle, t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, c := range pending {

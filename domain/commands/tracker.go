@@ -74,6 +74,13 @@ type Tracker struct {
 	mu   sync.Mutex
 	next map[int64]time.Time // when each pending record is due for its next check
 
+	// shared: the database is PostgreSQL, which other instances write to. Records created there never pass
+	// through Track here, so the filter below cannot be kept by generations: RunObservations reads the pending
+	// set itself, once per batch of queued observations, after they arrived (watch_shared.go). idle bounds the
+	// sweeps' sleep, which is how the leader learns of records other instances created.
+	shared bool
+	idle   time.Duration
+
 	// What an observation can concern: the devices ("d:" id) and hubs ("h:" id, hub-level records) with pending
 	// records, as of a read of them that began at generation watchGen. Track moves gen, so until a read begun
 	// after it every observation is passed on and a record just sent is never missed. Without this filter every
@@ -94,6 +101,11 @@ func NewTracker(logger *slog.Logger, store *db.Store, up *upstream.API, notify N
 		now: func() time.Time { return time.Now().UTC() }, wake: make(chan struct{}, 1),
 		seen: make(chan observe.Observation, 256), next: map[int64]time.Time{}}
 	t.gen.Store(1) // watchGen 0: no read yet, every observation passes
+	t.shared = store != nil && store.Dialect() == "postgres"
+	t.idle = idleWait
+	if t.shared {
+		t.idle = sharedIdleWait
+	}
 	return t
 }
 
@@ -103,16 +115,13 @@ func (t *Tracker) Track() {
 		return
 	}
 	t.gen.Add(1)
-	select {
-	case t.wake <- struct{}{}:
-	default: // a wake-up is already queued
-	}
+	t.poke()
 }
 
 // Observe takes a webhook observation; it never blocks the receiver. An observation dropped when the queue is full
 // costs only latency: the periodic re-read still sees the state.
 func (t *Tracker) Observe(_ context.Context, ob observe.Observation) {
-	if t == nil || (ob.DeviceID == "" && ob.HubID == "") || !t.concerns(ob) {
+	if t == nil || (ob.DeviceID == "" && ob.HubID == "") || (!t.shared && !t.concerns(ob)) {
 		return
 	}
 	select {
@@ -122,8 +131,9 @@ func (t *Tracker) Observe(_ context.Context, ob observe.Observation) {
 	}
 }
 
-// Run confirms or times out pending records until ctx ends.
-func (t *Tracker) Run(ctx context.Context) {
+// RunSweeps re-reads the devices and hubs of due pending records, confirming or timing them out, until ctx ends.
+// It is a cluster's once-only work: on PostgreSQL only the leader runs it.
+func (t *Tracker) RunSweeps(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -132,10 +142,33 @@ func (t *Tracker) Run(ctx context.Context) {
 			return
 		case <-timer.C:
 		case <-t.wake:
-		case ob := <-t.seen:
-			t.observe(ctx, ob)
 		}
 		timer.Reset(t.sweep(ctx))
+	}
+}
+
+// RunObservations settles pending records from the webhook observations this instance receives, until ctx ends.
+// Every instance runs it: a webhook may reach any of them.
+func (t *Tracker) RunObservations(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ob := <-t.seen:
+			if t.shared {
+				t.observeShared(ctx, ob)
+			} else {
+				t.observe(ctx, ob)
+			}
+		}
+	}
+}
+
+// poke makes the sweep loop look at the records again now (an observation made one due).
+func (t *Tracker) poke() {
+	select {
+	case t.wake <- struct{}{}:
+	default: // a wake-up is already queued
 	}
 }
 

@@ -13,15 +13,19 @@ func (t *Tracker) concerns(ob observe.Observation) bool {
 	if t.watchGen != t.gen.Load() {
 		return true
 	}
-	if ob.DeviceID != "" {
-		return t.watch["d:"+ob.DeviceID]
-	}
-	return t.watch["h:"+ob.HubID]
+	return concernsSet(t.watch, ob)
 }
 
-// setWatch records the pending records read by a read that began at generation gen. A list cut at the read's
-// limit may miss some: the filter then stays off.
-func (t *Tracker) setWatch(pending []db.Command, gen uint64) {
+// concernsSet reports whether watch (from watchSet) names what observe would look up for ob.
+func concernsSet(watch map[string]bool, ob observe.Observation) bool {
+	if ob.DeviceID != "" {
+		return watch["d:"+ob.DeviceID]
+	}
+	return watch["h:"+ob.HubID]
+}
+
+// watchSet keys the devices ("d:" id) and hubs ("h:" id, hub-level records) of pending records.
+func watchSet(pending []db.Command) map[string]bool {
 	watch := make(map[string]bool, len(pending))
 	for _, c := range pending {
 		if c.DeviceID != "" {
@@ -30,6 +34,13 @@ func (t *Tracker) setWatch(pending []db.Command, gen uint64) {
 			watch["h:"+c.HubID] = true
 		}
 	}
+	return watch
+}
+
+// setWatch records the pending records read by a read that began at generation gen. A list cut at the read's
+// limit may miss some: the filter then stays off.
+func (t *Tracker) setWatch(pending []db.Command, gen uint64) {
+	watch := watchSet(pending)
 	if len(pending) >= db.MaxCommandLimit {
 		gen = 0
 	}

@@ -1,8 +1,10 @@
 package stays
 
 import (
+	"context"
 	"time"
 
+	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/throttle"
 )
 
@@ -21,31 +23,33 @@ type GuestLimits struct {
 	opens, opensByAddr, unlocks, unlocksByAddr, reports *throttle.Limiter
 }
 
-// NewGuestLimits returns fresh buckets.
-func NewGuestLimits() *GuestLimits {
+// NewGuestLimits returns the buckets, kept in store's database when it is PostgreSQL (shared by every instance)
+// and in memory otherwise (nil store: in memory).
+func NewGuestLimits(store *db.Store) *GuestLimits {
 	return &GuestLimits{
-		opens:         throttle.New(time.Hour/GuestOpensPerLink, GuestOpensPerLink),
-		opensByAddr:   throttle.New(30*time.Second, GuestOpensPerAddress),
-		unlocks:       throttle.New(15*time.Minute/GuestUnlocksPerLink, GuestUnlocksPerLink),
-		unlocksByAddr: throttle.New(15*time.Minute/GuestUnlocksPerAddr, GuestUnlocksPerAddr),
-		reports:       throttle.New(10*time.Minute, 1),
+		opens:         throttle.Shared(store, "guest.opens", time.Hour/GuestOpensPerLink, GuestOpensPerLink),
+		opensByAddr:   throttle.Shared(store, "guest.opens_addr", 30*time.Second, GuestOpensPerAddress),
+		unlocks:       throttle.Shared(store, "guest.unlocks", 15*time.Minute/GuestUnlocksPerLink, GuestUnlocksPerLink),
+		unlocksByAddr: throttle.Shared(store, "guest.unlocks_addr", 15*time.Minute/GuestUnlocksPerAddr, GuestUnlocksPerAddr),
+		reports:       throttle.Shared(store, "guest.reports", 10*time.Minute, 1),
 	}
 }
 
 // Open spends one page open of the link with this token hash from this address, or reports how long to wait.
-func (g *GuestLimits) Open(tokenHash, addr string, now time.Time) (ok bool, wait time.Duration) {
-	return take(now, limitKey{g.opens, tokenHash}, limitKey{g.opensByAddr, addr})
+func (g *GuestLimits) Open(ctx context.Context, tokenHash, addr string, now time.Time) (ok bool, wait time.Duration, err error) {
+	return take(ctx, now, limitKey{g.opens, tokenHash}, limitKey{g.opensByAddr, addr})
 }
 
 // Unlock spends one unlock press of the link with this token hash from this address, or reports how long to wait.
-func (g *GuestLimits) Unlock(tokenHash, addr string, now time.Time) (ok bool, wait time.Duration) {
-	return take(now, limitKey{g.unlocks, tokenHash}, limitKey{g.unlocksByAddr, addr})
+func (g *GuestLimits) Unlock(ctx context.Context, tokenHash, addr string, now time.Time) (ok bool, wait time.Duration, err error) {
+	return take(ctx, now, limitKey{g.unlocks, tokenHash}, limitKey{g.unlocksByAddr, addr})
 }
 
 // ShouldReport reports whether a rate-limit hit on key is the first in ten minutes, and so worth an audit record.
-func (g *GuestLimits) ShouldReport(key string, now time.Time) bool {
-	ok, _ := take(now, limitKey{g.reports, key})
-	return ok
+// When the database cannot tell, it says yes: one audit record too many is better than one missing.
+func (g *GuestLimits) ShouldReport(ctx context.Context, key string, now time.Time) bool {
+	ok, _, err := take(ctx, now, limitKey{g.reports, key})
+	return ok || err != nil
 }
 
 // limitKey is one bucket of one throttle.
@@ -55,19 +59,26 @@ type limitKey struct {
 }
 
 // take spends one attempt from every bucket, or none when any is empty; wait is then how long until they all have
-// one again.
-func take(now time.Time, keys ...limitKey) (ok bool, wait time.Duration) {
+// one again. Across instances the check and the spend are two statements: requests racing on one key at the same
+// instant may overshoot a limit by the few that passed the check together, never more.
+func take(ctx context.Context, now time.Time, keys ...limitKey) (ok bool, wait time.Duration, err error) {
 	blockedAny := false
 	for _, k := range keys {
-		if blocked, w := k.t.Blocked(k.key, now); blocked {
+		blocked, w, err := k.t.Blocked(ctx, k.key, now)
+		if err != nil {
+			return false, 0, err
+		}
+		if blocked {
 			blockedAny, wait = true, max(wait, w)
 		}
 	}
 	if blockedAny {
-		return false, max(wait, time.Second)
+		return false, max(wait, time.Second), nil
 	}
 	for _, k := range keys {
-		k.t.Fail(k.key, now) // "fail" spends one attempt; here every attempt counts
+		if err := k.t.Fail(ctx, k.key, now); err != nil { // "fail" spends one attempt; here every attempt counts
+			return false, 0, err
+		}
 	}
-	return true, 0
+	return true, 0, nil
 }

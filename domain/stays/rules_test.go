@@ -69,20 +69,27 @@ func TestCodeStateRemoved(t *testing.T) {
 
 func TestGuestLimits(t *testing.T) {
 	t.Parallel()
-	g, now := NewGuestLimits(), time.Now()
+	g, now, ctx := NewGuestLimits(nil), time.Now(), t.Context()
+	unlock := func(link, addr string) (bool, time.Duration) {
+		ok, wait, err := g.Unlock(ctx, link, addr, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, wait
+	}
 	for i := range GuestUnlocksPerLink {
-		if ok, _ := g.Unlock("link", "addr-"+string(rune('a'+i)), now); !ok {
+		if ok, _ := unlock("link", "addr-"+string(rune('a'+i))); !ok {
 			t.Fatalf("press %d refused", i+1)
 		}
 	}
-	ok, wait := g.Unlock("link", "another", now)
+	ok, wait := unlock("link", "another")
 	if ok || wait < time.Second {
 		t.Fatalf("press past the link's limit: ok=%v wait=%v", ok, wait)
 	}
-	if ok, _ := g.Unlock("other-link", "another", now); !ok {
+	if ok, _ := unlock("other-link", "another"); !ok {
 		t.Error("a refused press spent the address's allowance")
 	}
-	if !g.ShouldReport("k", now) || g.ShouldReport("k", now.Add(time.Minute)) || !g.ShouldReport("k", now.Add(11*time.Minute)) {
+	if !g.ShouldReport(ctx, "k", now) || g.ShouldReport(ctx, "k", now.Add(time.Minute)) || !g.ShouldReport(ctx, "k", now.Add(11*time.Minute)) {
 		t.Error("rate-limit hits are not reported once per ten minutes")
 	}
 }

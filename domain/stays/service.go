@@ -48,7 +48,7 @@ func NewService(logger *slog.Logger, store *db.Store, up *upstream.API, opts Opt
 		opts.Now = func() time.Time { return time.Now().UTC() }
 	}
 	return &Service{logger: logger, store: store, up: up, now: opts.Now, codes: NewCodeStates(CodeStateTTL),
-		limits: NewGuestLimits()}
+		limits: NewGuestLimits(store)}
 }
 
 // Now is the service's clock, so pages compare against the same time the rules use.
