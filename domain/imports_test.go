@@ -21,7 +21,7 @@ var allowed = []struct {
 	part    string   // a package or a folder of packages (with "/")
 	imports []string // project packages or folders it may import
 }{
-	{"cmd/", []string{"handlers", "handlers/", "domain/", "db", "migrations", "smarthome", "smarthome/", "views", "static"}},
+	{"cmd/", []string{"handlers", "handlers/", "domain/", "db", "db/pgtest", "migrations", "smarthome", "smarthome/", "views", "static"}}, // pgtest: make cluster's and make bench's throwaway PostgreSQL
 	{"handlers", []string{"handlers/", "domain/", "db", "smarthome", "views", "static"}},
 	{"handlers/", []string{"handlers/", "domain/", "db", "smarthome", "views", "static"}},
 	{"domain", nil},
