@@ -11,6 +11,7 @@ import (
 	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
+	"github.com/keyless/dashboard/domain/fanout"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/stays"
@@ -32,19 +33,24 @@ type Deps struct {
 	Sessions *Sessions
 	Hasher   *auth.PasswordHasher
 	Syncer   *mirror.Syncer
-	Upstream *upstream.API      // the Smart Home API; changes go there first, then to the mirror
-	Broker   *live.Broker       // live pushes to open pages, after the database commit
-	Observed *observe.Observers // what the webhook receiver learned, for features that wait on the hardware
-	Codes    *access.Service    // lock codes; cmd/web runs its tracker. nil: read-only, codes in flight are not re-read
-	Commands *commands.Tracker  // confirms or times out hardware command records; nil: they wait for the next start
-	Stays    *stays.Service     // reservations, invitations, guest links, move-outs; nil: NewServer makes one
+	Upstream *upstream.API       // the Smart Home API; changes go there first, then to the mirror
+	Broker   *live.Broker        // live pushes to open pages, after the database commit
+	Observed *observe.Observers  // what the webhook receiver learned, for features that wait on the hardware
+	Codes    *access.Service     // lock codes; cmd/web runs its tracker. nil: read-only, codes in flight are not re-read
+	Commands *commands.Tracker   // confirms or times out hardware command records; nil: they wait for the next start
+	Stays    *stays.Service      // reservations, invitations, guest links, move-outs; nil: NewServer makes one
+	Streams  fanout.StreamCloser // ends revoked sessions' live streams; nil: the Broker's (one instance)
 }
 
 // NewServer returns the root handler with all middleware applied.
 func NewServer(d Deps, opts Options) http.Handler {
 	if d.Broker != nil { // a revoked session or a changed person loses their live streams at once
-		d.Sessions.auth.OnRevoke = d.Broker.CloseSession
-		d.Sessions.auth.OnRevokeUser = d.Broker.CloseUser
+		var streams fanout.StreamCloser = d.Broker
+		if d.Streams != nil {
+			streams = d.Streams
+		}
+		d.Sessions.auth.OnRevoke = streams.CloseSession
+		d.Sessions.auth.OnRevokeUser = streams.CloseUser
 	}
 	if d.Stays == nil { // harnesses that build Deps by hand
 		d.Stays = stays.NewService(d.Logger, d.Store, d.Upstream, stays.Options{})

@@ -142,7 +142,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
-		Codes: codes, Commands: tracker,
+		Codes: codes, Commands: tracker, Streams: fan.Streams(broker),
 		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // guest-link limits: in the database on PostgreSQL
 	watchdog := mirror.NewWatchdog(store, logger, 0, fan.Silence(handlers.HubSilenceNotifier(deps)))
 	jobs.GoLeader("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline

@@ -172,3 +172,53 @@ func drain(ch <-chan sseArrival) []sseArrival {
 		}
 	}
 }
+
+// TestSignOutEndsStreamsElsewhere: a page on instance B streams with a session; signing that session out on A
+// ends B's stream within seconds (the revocation is fanned out), not only B's next request.
+func TestSignOutEndsStreamsElsewhere(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.Start(t, nil), c.Start(t, nil)
+	browser := a.client(t)
+	a.login(t, browser, clusterAdmin, clusterPassword) // the jar's cookie is for 127.0.0.1: it goes to B too
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.URL+"/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Jar: browser.Jar}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /events on B: status %d", resp.StatusCode)
+	}
+	ended := make(chan error, 1)
+	go func() { _, err := io.Copy(io.Discard, resp.Body); ended <- err }()
+	select {
+	case err := <-ended:
+		t.Fatalf("B's stream ended before the sign-out: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	form := url.Values{}
+	lreq, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.URL+"/logout", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	lreq.Header.Set("Origin", a.URL)
+	lresp, err := browser.Do(lreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lresp.Body.Close()
+	if lresp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /logout on A = %d", lresp.StatusCode)
+	}
+	select {
+	case <-ended:
+	case <-time.After(15 * time.Second):
+		t.Fatal("B's stream still open 15 s after signing out on A")
+	}
+}

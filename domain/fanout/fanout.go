@@ -40,6 +40,8 @@ const (
 	prefixDevice  = "d:" // a device's state was refreshed by the command tracker
 	prefixCode    = "l:" // a lock code's per-lock states changed
 	prefixSilent  = "h:" // the watchdog marked a hub offline: "h:<grace seconds>:<hub id>"
+	prefixSession = "s:" // a session was revoked (sign-out, revocation): its streams end everywhere
+	prefixUser    = "u:" // a person's rights or password changed: all their streams end everywhere
 )
 
 // Fanout is one instance's side of the live push across instances: the announcements it sends and the listener
@@ -52,6 +54,7 @@ type Fanout struct {
 	cmds    commands.Notifier
 	codes   access.Notifier
 	silence mirror.SilenceNotifier
+	streams StreamCloser
 	seen    *seenSet
 	out     chan string
 	now     func() time.Time
@@ -100,6 +103,38 @@ func (f *Fanout) Silence(n mirror.SilenceNotifier) mirror.SilenceNotifier {
 	}
 	f.silence = n
 	return silenceFan{f, n}
+}
+
+// StreamCloser ends open live streams: the broker's, on each instance.
+type StreamCloser interface {
+	CloseSession(sessionID string)
+	CloseUser(userID int64)
+}
+
+// Streams returns c, which also ends the streams of the session or person on the other instances: a sign-out on
+// one instance must not leave a page on another streaming. Without it, such a page would keep streaming until
+// its next request, which the revoked session fails.
+func (f *Fanout) Streams(c StreamCloser) StreamCloser {
+	if f == nil || c == nil {
+		return c
+	}
+	f.streams = c
+	return streamsFan{f, c}
+}
+
+type streamsFan struct {
+	f     *Fanout
+	inner StreamCloser
+}
+
+func (s streamsFan) CloseSession(id string) {
+	s.inner.CloseSession(id)
+	s.f.send(prefixSession + url.PathEscape(id))
+}
+
+func (s streamsFan) CloseUser(id int64) {
+	s.inner.CloseUser(id)
+	s.f.send(prefixUser + strconv.FormatInt(id, 10))
 }
 
 type commandsFan struct {

@@ -174,6 +174,14 @@ func (f *Fanout) typed(ctx context.Context, e string) error {
 		f.codes.CodeChanged(ctx, c, c.Devices)
 	case prefix == prefixSilent && f.silence != nil:
 		return f.hubSilent(ctx, rest)
+	case prefix == prefixSession && f.streams != nil:
+		f.streams.CloseSession(unescape(rest))
+	case prefix == prefixUser && f.streams != nil:
+		id, err := strconv.ParseInt(rest, 10, 64)
+		if err != nil {
+			return err
+		}
+		f.streams.CloseUser(id)
 	}
 	return nil
 }
