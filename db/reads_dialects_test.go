@@ -3,10 +3,12 @@ package db
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestMenuAndInboxReads: the reads the handlers use that no other store test reaches answer on both dialects:
-// the webhook target lookup, the activity log's menus, the recent feed, the portfolio editor's choices, the inbox.
+// the webhook target lookup, the activity log's menus, the recent feed, the portfolio editor's choices, and an
+// inbox entry listed, marked failed, re-processed and confirmed.
 func TestMenuAndInboxReads(t *testing.T) {
 	t.Parallel()
 	forEachDialect(t, func(t *testing.T, s *Store) {
@@ -52,6 +54,30 @@ func TestMenuAndInboxReads(t *testing.T) {
 		}
 		if _, err := s.InboxEntryByID(ctx, 1); !errors.Is(err, ErrNotFound) {
 			t.Errorf("InboxEntryByID of no entry: err = %v, want ErrNotFound", err)
+		}
+
+		// One entry through its life: listed with a preview of its body, a failed attempt, re-processed and held,
+		// then confirmed by an admin, which applies its change to the mirror.
+		body := []byte(`{"hub":"offline"}`)
+		id, err := s.AddInbox(ctx, InboxEntry{Reason: ReasonExpiredSignature, Body: body, BodySize: int64(len(body))})
+		must(t, err)
+		must(t, s.MarkInboxFailed(ctx, id, "still expired"))
+		page, err = s.ListInbox(ctx, InboxFilter{Status: InboxFailed})
+		must(t, err)
+		if len(page.Items) != 1 || string(page.Items[0].Body) != string(body) || page.Items[0].Attempts != 1 || page.Failed != 1 {
+			t.Fatalf("ListInbox = %+v, want the entry with its body and one attempt", page)
+		}
+		act := newActivity(99, time.Hour)
+		act.MessageType, act.Kind, act.DeviceID = "offline", "hub.offline", ""
+		off := &LiveChange{HubID: dev.HubID, At: act.At, HubOnline: ptr(false)}
+		_, err = s.ReprocessInbox(ctx, Reprocess{InboxID: id, Activity: act, Body: body, Live: off, By: "admin@example.com", At: t0})
+		must(t, err)
+		res, err := s.ConfirmInbox(ctx, id, off, "admin@example.com", t0)
+		must(t, err)
+		h, err := s.Hub(ctx, dev.HubID)
+		must(t, err)
+		if res.Hub == nil || h.Online {
+			t.Errorf("confirmed: %+v, hub online %v; want the hub offline", res, h.Online)
 		}
 	})
 }
