@@ -82,8 +82,11 @@ postgresql:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
 	  else echo "warning: PostgreSQL (initdb, pg_ctl) not found and cannot install it: its tests will skip (fail with CI=true)"; fi; fi
 
+# The second run is the db suite again, on PostgreSQL (DB_TEST_DIALECT=postgres: newStore opens a PostgreSQL
+# store). Without PostgreSQL its tests skip, except under CI=true (set by CI), where they fail.
 test: deps generate chromium postgresql
 	CHROMIUM=$(CHROMIUM) REQUIRE_BROWSER=1 go test -race -count=1 -timeout 20m ./...
+	DB_TEST_DIALECT=postgres go test -race -count=1 -timeout 10m ./db
 
 test-short: deps generate
 	go test -short -count=1 ./...

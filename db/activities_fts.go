@@ -60,6 +60,9 @@ func (s *Store) setUpFTS(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// FullTextSearch reports whether the activity log's text search uses the FTS5 index (otherwise a slower
-// substring match over the same columns).
-func (s *Store) FullTextSearch() bool { return s.ingest != nil && s.ingest.fts.Load() }
+// FullTextSearch reports whether the activity log's text search uses a word index (otherwise a slower substring
+// match over the same columns): FTS5 on SQLite when built with it, the generated tsvector column on PostgreSQL,
+// which is always there. The ingester's fts flag stays SQLite's: it says whether a batch writes to activities_fts.
+func (s *Store) FullTextSearch() bool {
+	return s.dialect == dialectPostgres || s.ingest != nil && s.ingest.fts.Load()
+}

@@ -23,7 +23,8 @@ type ActivityCursor struct {
 }
 
 // ActivityFilter narrows the activity log. Zero fields do not filter. Every filter has an index ending in
-// (at, id); the text search uses FTS5 when SQLite has it, a substring match otherwise.
+// (at, id); the text search uses FTS5 when SQLite has it (PostgreSQL: the activities.search tsvector), a substring
+// match otherwise.
 type ActivityFilter struct {
 	PropertyID  int64
 	HubID       string
@@ -97,14 +98,24 @@ func (s *Store) pageSQL(ctx context.Context, f ActivityFilter, limit int) (strin
 		}
 	}
 	var q string
-	if byArrival {
+	switch {
+	case byArrival && s.dialect == dialectPostgres:
+		// The GIN index of the generated activities.search column (migrations/postgres/0002) finds the matches; the
+		// primary key walks them newest arrival first, as FTS5's descending rowid does on SQLite.
+		if f.Before != nil {
+			add(`a.id < ?`, f.Before.ID)
+		}
+		q = `SELECT a.id FROM activities a WHERE a.search @@ to_tsquery('simple', ?)` + andAll(conds) +
+			` ORDER BY a.id DESC LIMIT ?`
+		args = append([]any{tsQuery(terms)}, args...)
+	case byArrival:
 		if f.Before != nil {
 			add(`fts.rowid < ?`, f.Before.ID)
 		}
 		q = `SELECT fts.rowid AS id FROM activities_fts fts JOIN activities a ON a.id = fts.rowid
 			WHERE activities_fts MATCH ?` + andAll(conds) + ` ORDER BY fts.rowid DESC LIMIT ?`
 		args = append([]any{ftsQuery(terms)}, args...)
-	} else {
+	default:
 		if f.Before != nil {
 			add(`(a.at, a.id) < (?, ?)`, ms(f.Before.At), f.Before.ID)
 		}
@@ -185,10 +196,11 @@ func (s *Store) whoNames(ctx context.Context, who string) ([]any, error) {
 // maxSearchTerms bounds the words of one search (each is a prefix query).
 const maxSearchTerms = 8
 
-// searchTerms splits a search into words: letters and digits; everything else separates. FTS5 would treat most
-// punctuation as syntax, so none of it reaches the query.
+// searchTerms splits a search into words: letters and digits; everything else separates. FTS5 and tsquery would
+// treat most punctuation as syntax, so none of it reaches the query. Bytes that are not UTF-8 separate too:
+// PostgreSQL refuses them in any text argument.
 func searchTerms(q string) []string {
-	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+	words := strings.FieldsFunc(strings.ToLower(strings.ToValidUTF8(q, " ")), func(r rune) bool {
 		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 127)
 	})
 	if len(words) > maxSearchTerms {
@@ -206,8 +218,27 @@ func ftsQuery(terms []string) string {
 	return strings.Join(parts, " ")
 }
 
-// ListActivities returns one page of the log, newest first: by activity time (then id), or, for a text search
-// with FTS5, by arrival (id).
+// maxLexemeBytes bounds one word of a PostgreSQL search: tsquery refuses a word over 2 KiB ("word is too long"),
+// and a prefix of 256 bytes already singles out anything real.
+const maxLexemeBytes = 256
+
+// tsQuery makes every word a quoted prefix lexeme, ANDed: 'jane':* & 'doe':*. Quoting makes to_tsquery read the
+// word as text, never as an operator; searchTerms already left out the quote and the backslash, escaped anyway so
+// the quoting does not depend on it.
+func tsQuery(terms []string) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		if len(t) > maxLexemeBytes {
+			t = strings.ToValidUTF8(t[:maxLexemeBytes], "") // the cut may split a character
+		}
+		t = strings.ReplaceAll(strings.ReplaceAll(t, `\`, `\\`), `'`, `''`)
+		parts[i] = `'` + t + `':*`
+	}
+	return strings.Join(parts, " & ")
+}
+
+// ListActivities returns one page of the log, newest first: by activity time (then id), or, for a full-text search
+// (FTS5 or PostgreSQL's tsvector), by arrival (id).
 func (s *Store) ListActivities(ctx context.Context, f ActivityFilter) (ActivityPage, error) {
 	limit := f.Limit
 	if limit <= 0 {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 )
@@ -71,8 +72,9 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// TestPragmasOnEveryConnection holds every connection of each pool at once, so each pragma is read
-// on each connection, not just on whichever one the pool hands out first.
+// TestPragmasOnEveryConnection holds every connection of each pool at once, so each setting is read on each
+// connection, not just on whichever one the pool hands out first: SQLite's pragmas, or PostgreSQL's session
+// settings (the reader's read-only default, the application_name operators look for in pg_stat_activity).
 func TestPragmasOnEveryConnection(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
@@ -80,11 +82,20 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 		name  string
 		db    *sqlx.DB
 		conns int
+		want  map[string]string
 	}{
-		{"writer", s.w.DB, 1},
-		{"reader", s.r.DB, max(4, runtime.NumCPU())},
+		{"writer", s.w.DB, 1, nil},
+		{"reader", s.r.DB, max(4, runtime.NumCPU()), nil},
 	}
-	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000"}
+	show := "SHOW "
+	if s.dialect == dialectPostgres {
+		pools[0].want = map[string]string{"default_transaction_read_only": "off", "application_name": pgAppName}
+		pools[1].want = map[string]string{"default_transaction_read_only": "on", "application_name": pgAppName}
+	} else {
+		show = "PRAGMA "
+		sqlite := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000"}
+		pools[0].want, pools[1].want = sqlite, sqlite
+	}
 	for _, p := range pools {
 		t.Run(p.name, func(t *testing.T) {
 			if got := p.db.Stats().MaxOpenConnections; got != p.conns {
@@ -100,11 +111,11 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 				c, err := p.db.Connx(t.Context())
 				must(t, err)
 				held = append(held, c)
-				for name, w := range want {
+				for name, w := range p.want {
 					var got string
-					must(t, c.GetContext(t.Context(), &got, "PRAGMA "+name))
+					must(t, c.GetContext(t.Context(), &got, show+name))
 					if got != w {
-						t.Errorf("conn %d: PRAGMA %s = %q, want %q", i, name, got, w)
+						t.Errorf("conn %d: %s%s = %q, want %q", i, show, name, got, w)
 					}
 				}
 			}
@@ -112,13 +123,18 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 	}
 }
 
+// TestReaderIsReadOnly: a write sent to the reader pool fails, in either dialect's words for the same rule.
 func TestReaderIsReadOnly(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	_, err := s.r.ExecContext(t.Context(), `INSERT INTO sync_runs (started_at, finished_at, ok) VALUES (0, 0, 1)`)
 	var se sqlite3.Error
-	if !errors.As(err, &se) || se.Code != sqlite3.ErrReadonly {
-		t.Fatalf("write through reader: err = %v, want SQLITE_READONLY", err)
+	var pe *pgconn.PgError
+	switch {
+	case s.dialect == dialectPostgres && errors.As(err, &pe) && pe.Code == "25006": // read_only_sql_transaction
+	case s.dialect == dialectSQLite && errors.As(err, &se) && se.Code == sqlite3.ErrReadonly:
+	default:
+		t.Fatalf("write through reader: err = %v, want SQLITE_READONLY or SQLSTATE 25006", err)
 	}
 }
 

@@ -43,3 +43,12 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, s *Store)) {
 		})
 	}
 }
+
+// sqliteOnly skips t when the suite runs on PostgreSQL (DB_TEST_DIALECT=postgres), for a test of something only
+// SQLite has; why says what, and shows in the skip message. It never skips for want of PostgreSQL: pgtest fails then.
+func sqliteOnly(t *testing.T, why string) {
+	t.Helper()
+	if testDialect() == dialectPostgres {
+		t.Skip("SQLite only: " + why)
+	}
+}

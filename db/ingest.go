@@ -21,6 +21,10 @@ import (
 const (
 	ingestQueue    = 4096 // deliveries waiting for the writer; senders block beyond it
 	ingestMaxBatch = 1024 // deliveries in one transaction
+	// Tries of one batch that PostgreSQL aborted for running into another instance's transaction (isRetryable):
+	// two instances' batches upsert the same hubs, devices and live marks in their own orders, and the deadlock
+	// detector picks one to abort. The loser's next try finds the winner committed.
+	ingestTries = 3
 )
 
 // ErrClosed is returned by Ingest once the store is closing.
@@ -170,6 +174,9 @@ func (e errItem) Unwrap() error { return e.err }
 // commit writes a batch in one transaction and releases every request in it.
 func (in *ingester) commit(batch []*ingestReq) {
 	err := in.write(batch)
+	for try := 1; try < ingestTries && isRetryable(err); try++ {
+		err = in.write(batch) // write starts from the batch's requests alone: each try is the whole transaction
+	}
 	var ie errItem
 	if errors.As(err, &ie) && len(batch) > 1 {
 		for _, req := range batch {

@@ -242,6 +242,7 @@ func TestIngestHubLiveAndWatchdog(t *testing.T) {
 // into the database file in the background.
 func TestCheckpointerKeepsUp(t *testing.T) {
 	t.Parallel()
+	sqliteOnly(t, "the WAL checkpointer is SQLite's; PostgreSQL checkpoints by itself")
 	s := newStore(t)
 	if s.ingest.ckpt == nil {
 		t.Fatal("no checkpointer")

@@ -61,13 +61,13 @@ func (s *Store) RecordMoveOut(ctx context.Context, m MoveOut) (MoveOut, error) {
 			VALUES (?, ?, ?, ?) RETURNING id`, m.PropertyID, m.Email, nullInt64(m.RequestedBy), at); err != nil {
 			return err
 		}
-		for _, it := range m.Items {
+		for i, it := range m.Items {
 			var confirmed sql.NullInt64
 			if it.LockCodeID == "" {
 				confirmed = sql.NullInt64{Int64: at, Valid: true}
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO move_out_items (move_out_id, kind, ref_id, label,
-				lock_code_id, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)`, m.ID, it.Kind, it.RefID, it.Label,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO move_out_items (move_out_id, seq, kind, ref_id, label,
+				lock_code_id, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, i, it.Kind, it.RefID, it.Label,
 				it.LockCodeID, confirmed); err != nil {
 				return fmt.Errorf("item %s %d: %w", it.Kind, it.RefID, err)
 			}
@@ -110,7 +110,8 @@ func completeIfConfirmed(ctx context.Context, tx *dbTx, id, at int64) error {
 	return err
 }
 
-// MoveOut returns a move-out with its items in the order they were recorded.
+// MoveOut returns a move-out with its items in the order they were recorded (seq: the position RecordMoveOut
+// wrote; kind, ref_id only break ties between items from before migration 0011 on PostgreSQL).
 func (s *Store) MoveOut(ctx context.Context, id int64) (MoveOut, error) {
 	var row moveOutRow
 	var items []moveOutItemRow
@@ -120,7 +121,7 @@ func (s *Store) MoveOut(ctx context.Context, id int64) (MoveOut, error) {
 			return notFound(err)
 		}
 		return tx.SelectContext(ctx, &items, `SELECT kind, ref_id, label, lock_code_id, confirmed_at
-			FROM move_out_items WHERE move_out_id = ? ORDER BY rowid`, id)
+			FROM move_out_items WHERE move_out_id = ? ORDER BY seq, kind, ref_id`, id)
 	})
 	if err != nil {
 		return MoveOut{}, fmt.Errorf("db: move-out %d: %w", id, err)

@@ -1,10 +1,7 @@
 package db
 
 import (
-	"fmt"
-	"io/fs"
 	"testing"
-	"testing/fstest"
 
 	"github.com/keyless/dashboard/migrations"
 )
@@ -14,16 +11,7 @@ import (
 func TestMigrationBackfillsEnvelope(t *testing.T) {
 	t.Parallel()
 	w := rawWriter(t)
-	before := fstest.MapFS{}
-	for v := 1; v <= 7; v++ { // the schema as it was before the columns
-		names, err := fs.Glob(migrations.SQLite, fmt.Sprintf("%04d_*.sql", v))
-		if err != nil || len(names) != 1 {
-			t.Fatalf("migration %d: %v %v", v, names, err)
-		}
-		b, err := fs.ReadFile(migrations.SQLite, names[0])
-		must(t, err)
-		before[names[0]] = &fstest.MapFile{Data: b}
-	}
+	before := migrationsThrough(t, migrations.SQLite, 7) // the schema as it was before the columns
 	if _, err := Migrate(t.Context(), w, before); err != nil {
 		t.Fatal(err)
 	}

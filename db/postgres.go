@@ -30,9 +30,10 @@ const (
 	pgMigrationLockKey = int64(0x6b65796c657373) // "keyless" in ASCII: the session advisory lock held while migrating
 )
 
-// OpenPostgres opens the PostgreSQL database at url (postgres://user:pass@host:port/dbname?...), applies pending
-// migrations (migrations.Postgres) under a session advisory lock, so that instances starting together migrate once
-// and in order, and returns a store with a writer pool and a reader pool.
+// OpenPostgres opens the PostgreSQL database at url (postgres://user:pass@host:port/dbname?...), refuses it unless
+// it has the C locale (postgres_locale.go), applies pending migrations (migrations.Postgres) under a session
+// advisory lock, so that instances starting together migrate once and in order, and returns a store with a writer
+// pool and a reader pool.
 //
 // The writer pool has exactly one connection per instance, as on SQLite: the store's code assumes one writer (the
 // group-commit ingester, inTx's "use only tx", read-then-write sequences without row locks), and that stays true
@@ -46,6 +47,10 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	}
 	w := openPgPool(cfg, 1)
 	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open %s: %w", name, err)
+	}
+	if err := checkPgLocale(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("db: open %s: %w", name, err)
 	}

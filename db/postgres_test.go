@@ -195,8 +195,8 @@ func TestPostgresStoreBasics(t *testing.T) {
 		t.Errorf("IntegrityCheck = %q, %v; want ok", got, err)
 	}
 	must(t, s.WriteCheck(t.Context()))
-	if s.Dialect() != "postgres" || s.FullTextSearch() {
-		t.Errorf("Dialect = %q, FullTextSearch = %v; want postgres, false (until the tsvector search is ported)",
+	if s.Dialect() != "postgres" || !s.FullTextSearch() {
+		t.Errorf("Dialect = %q, FullTextSearch = %v; want postgres, true (the activities.search tsvector)",
 			s.Dialect(), s.FullTextSearch())
 	}
 }
@@ -446,4 +446,29 @@ func TestPostgresLostConnection(t *testing.T) {
 		t.Fatalf("the store did not recover: %v", err)
 	}
 	must(t, s.Ping(ctx))
+}
+
+// TestTSQueryQuotes: tsQuery's lexemes reach to_tsquery as words even when they hold tsquery syntax, quotes or
+// backslashes (searchTerms keeps those out already; the quoting must not rely on it), and an over-long word is cut
+// instead of failing the query.
+func TestTSQueryQuotes(t *testing.T) {
+	t.Parallel()
+	s := newPGStore(t)
+	tests := []struct {
+		terms []string
+		want  string
+	}{
+		{[]string{"jane", "doe"}, `'jane':* & 'doe':*`},
+		{[]string{`a'b`}, `'a':* <-> 'b':*`}, // the parser splits the word at the quote: a phrase, no syntax
+		{[]string{`c\d`}, `'c':* <-> 'd':*`},
+		{[]string{`x:*|!y&(`}, `'x':* <-> 'y':*`},
+		{[]string{strings.Repeat("é", 3000)}, `'` + strings.Repeat("é", maxLexemeBytes/2) + `':*`},
+	}
+	for _, tt := range tests {
+		var got string
+		must(t, s.r.GetContext(t.Context(), &got, `SELECT to_tsquery('simple', ?)::text`, tsQuery(tt.terms)))
+		if got != tt.want {
+			t.Errorf("tsQuery(%q) reads as %s, want %s", tt.terms, got, tt.want)
+		}
+	}
 }

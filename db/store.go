@@ -93,7 +93,15 @@ func (d dialect) String() string {
 const (
 	pgUniqueViolation     = "23505"
 	pgForeignKeyViolation = "23503"
+	pgDeadlockDetected    = "40P01"
+	pgSerializationFail   = "40001"
 )
+
+// isRetryable reports whether err is PostgreSQL aborting a transaction only because another one ran at the same
+// time (a deadlock between instances, a serialization failure): the same transaction again can succeed.
+func isRetryable(err error) bool {
+	return isPgCode(err, pgDeadlockDetected) || isPgCode(err, pgSerializationFail)
+}
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY constraint violation, in either dialect.
 func isUnique(err error) bool {

@@ -139,10 +139,19 @@ func TestApplySyncRollsBack(t *testing.T) {
 	ctx := t.Context()
 	must(t, s.ApplySync(ctx, genSnapshot(3, 1, 2, t0)))
 	before := mirrorDump(t, s)
-	_, err := s.w.ExecContext(ctx, `CREATE TRIGGER refuse BEFORE INSERT ON devices WHEN NEW.id = 'dev-0000009'
-		BEGIN SELECT RAISE(ABORT, 'refused'); END`)
-	must(t, err)
-	err = s.ApplySync(ctx, genSnapshot(6, 1, 2, t0.Add(time.Hour)))
+	refuse := []string{`CREATE TRIGGER refuse BEFORE INSERT ON devices WHEN NEW.id = 'dev-0000009'
+		BEGIN SELECT RAISE(ABORT, 'refused'); END`}
+	if s.dialect == dialectPostgres {
+		refuse = []string{`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'refused'; END $$`,
+			`CREATE TRIGGER refuse BEFORE INSERT ON devices FOR EACH ROW WHEN (NEW.id = 'dev-0000009')
+			EXECUTE FUNCTION refuse()`}
+	}
+	for _, q := range refuse {
+		_, err := s.w.ExecContext(ctx, q)
+		must(t, err)
+	}
+	err := s.ApplySync(ctx, genSnapshot(6, 1, 2, t0.Add(time.Hour)))
 	if err == nil || !strings.Contains(err.Error(), "device dev-0000009") {
 		t.Fatalf("err = %v, want a failure naming the device", err)
 	}
