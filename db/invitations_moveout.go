@@ -111,7 +111,7 @@ func completeIfConfirmed(ctx context.Context, tx *dbTx, id, at int64) error {
 }
 
 // MoveOut returns a move-out with its items in the order they were recorded (seq: the position RecordMoveOut
-// wrote; kind, ref_id only break ties between items from before migration 0011 on PostgreSQL).
+// wrote; kind, ref_id only break ties between items from before migration 0012 on PostgreSQL).
 func (s *Store) MoveOut(ctx context.Context, id int64) (MoveOut, error) {
 	var row moveOutRow
 	var items []moveOutItemRow

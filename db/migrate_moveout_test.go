@@ -26,7 +26,7 @@ func migrationsThrough(t *testing.T, fsys fs.FS, n int) fstest.MapFS {
 	return out
 }
 
-// TestMigrationBackfillsMoveOutOrder: move-out items recorded before 0011 keep the order they were recorded in
+// TestMigrationBackfillsMoveOutOrder: move-out items recorded before 0012 keep the order they were recorded in
 // (their rowid), which is not the order of their key, once the order is a column.
 func TestMigrationBackfillsMoveOutOrder(t *testing.T) {
 	t.Parallel()
@@ -51,6 +51,6 @@ func TestMigrationBackfillsMoveOutOrder(t *testing.T) {
 	must(t, w.SelectContext(t.Context(), &refs, `SELECT ref_id FROM move_out_items WHERE move_out_id = 1
 		ORDER BY seq, kind, ref_id`))
 	if want := []int64{9, 5, 2}; !slices.Equal(refs, want) {
-		t.Errorf("items after 0011 = %v, want the recorded order %v", refs, want)
+		t.Errorf("items after 0012 = %v, want the recorded order %v", refs, want)
 	}
 }
