@@ -1,4 +1,4 @@
--- 0011: move-out items keep the order they were recorded in as a column, seq (SQLite ordered them by rowid, which
+-- 0012: move-out items keep the order they were recorded in as a column, seq (SQLite ordered them by rowid, which
 -- PostgreSQL has no equivalent of). RecordMoveOut writes each item's position in the move-out. Items recorded
 -- before this file keep 0 and fall back to (kind, ref_id): no PostgreSQL release wrote any.
 

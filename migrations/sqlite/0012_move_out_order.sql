@@ -1,4 +1,4 @@
--- 0011: move-out items keep the order they were recorded in as a column, seq, instead of SQLite's rowid, which
+-- 0012: move-out items keep the order they were recorded in as a column, seq, instead of SQLite's rowid, which
 -- PostgreSQL has no equivalent of (a heap has no insertion order). RecordMoveOut writes each item's position in
 -- the move-out; items recorded before this file take their rowid, which orders them as rowid did.
 
