@@ -9,8 +9,8 @@ import (
 
 // The test matrix. forEachDialect runs a test against a fresh store of each dialect, as subtests named "sqlite"
 // and "postgres"; a test that passes on both is proof that its queries are portable. newStore stays SQLite unless
-// DB_TEST_DIALECT=postgres, which runs every test written against newStore on PostgreSQL instead: that is how
-// POSTGRES_TODO.md was made, and how a port is checked before its test moves to forEachDialect.
+// DB_TEST_DIALECT=postgres, which runs every test written against newStore on PostgreSQL instead: `make test` runs
+// the package a second time that way, so the whole suite holds on both backends.
 //
 // The PostgreSQL cluster comes from pgtest (one per test binary, a fresh database per store). Without PostgreSQL
 // installed the postgres subtests skip, except under CI=true, where they fail.

@@ -16,7 +16,7 @@ func ptr[T any](v T) *T { return &v }
 // newStore opens a migrated store on a fresh file in t.TempDir() (in a subdirectory that Open
 // must create) and closes it when the test ends. With DB_TEST_DIALECT=postgres it opens a
 // PostgreSQL store on a fresh database instead, so the whole suite can run against PostgreSQL
-// (see dialects_test.go and POSTGRES_TODO.md).
+// (see dialects_test.go).
 func newStore(t testing.TB) *Store {
 	t.Helper()
 	if testDialect() == dialectPostgres {
