@@ -73,15 +73,12 @@ func (s *Store) ReprocessInbox(ctx context.Context, p Reprocess) (ReprocessResul
 // (held, unless p.Apply: then its change is applied now).
 func (s *Store) storeReprocessed(ctx context.Context, tx *dbTx, p Reprocess) (ReprocessResult, error) {
 	req := &ingestReq{item: IngestItem{Activity: p.Activity, Body: p.Body}}
-	fresh, err := insertActivities(ctx, tx, []*ingestReq{req})
+	fresh, err := appendJournal(ctx, tx, []*ingestReq{req}) // the id comes from the journal, as every activity's
 	if err == nil && len(fresh) == 0 { // activityByKeys just found none, and tx is the only writer
 		err = fmt.Errorf("activity not inserted")
 	}
 	if err == nil {
-		err = insertBodies(ctx, tx, fresh)
-	}
-	if err == nil {
-		err = s.ingest.index(ctx, tx, req.res.ID, req.res.ID)
+		err = s.ingest.insertFull(ctx, tx, fresh)
 	}
 	if err != nil {
 		return ReprocessResult{}, err
@@ -131,14 +128,15 @@ func (s *Store) ConfirmInbox(ctx context.Context, inboxID int64, live *LiveChang
 	return res, nil
 }
 
-// activityByKeys returns the first activity stored under one of keys, or ErrNotFound.
+// activityByKeys returns the first activity stored under one of keys, or ErrNotFound. It reads the journal: a
+// delivery still waiting for the projector is in the log already, under the id it will have.
 func activityByKeys(ctx context.Context, tx *dbTx, keys [][32]byte) (int64, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k[:]
 	}
 	var id int64
-	err := tx.GetContext(ctx, &id, `SELECT id FROM activities WHERE dedupe_key IN (`+
+	err := tx.GetContext(ctx, &id, `SELECT id FROM webhook_journal WHERE dedupe_key IN (`+
 		strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")+`) ORDER BY id LIMIT 1`, args...)
 	return id, notFound(err)
 }

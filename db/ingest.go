@@ -46,6 +46,7 @@ type IngestResult struct {
 	ID        int64
 	Duplicate bool
 	Released  bool
+	Held      bool          // Append: a verified duplicate of an activity held from the inbox (Append's doc)
 	Hub       *HubChange    // set when the delivery changed the hub's mirrored state
 	Device    *DeviceChange // set when the delivery changed the device's mirrored state
 }
@@ -55,11 +56,13 @@ type IngestStats struct {
 	Batches uint64
 	Items   uint64
 	Busy    time.Duration // time the writer spent writing and committing batches (the rest it waited for work)
+	Projected uint64      // journal rows turned into activities by Project
 }
 
 type ingestReq struct {
-	item IngestItem
-	res  IngestResult
+	item  IngestItem
+	entry *JournalEntry // set: an append to the journal (Append), not an activity written at once (Ingest)
+	res   IngestResult
 	err  error
 	done chan struct{}
 }
@@ -80,6 +83,7 @@ type ingester struct {
 	batches  atomic.Uint64
 	items    atomic.Uint64
 	busy     atomic.Int64 // nanoseconds
+	projected atomic.Uint64 // journal rows projected (Project)
 }
 
 func newIngester(w dbPool) *ingester {
@@ -100,14 +104,22 @@ func (in *ingester) stop() {
 }
 
 // Ingest stores one delivery through the group-commit writer and returns once its batch has committed (or
-// failed). A cancelled ctx stops the wait, not the write: the delivery may still be stored, and a retry of it
-// is then a duplicate.
+// failed): its journal row (already projected) and its activity in one transaction, for the callers that need the
+// activity at once (the inbox's release of a held activity, tests, tools). Webhooks take Append. A cancelled ctx
+// stops the wait, not the write: the delivery may still be stored, and a retry of it is then a duplicate.
 func (s *Store) Ingest(ctx context.Context, it IngestItem) (IngestResult, error) {
 	if err := it.Activity.validate(); err != nil {
 		return IngestResult{}, fmt.Errorf("db: ingest: %w", err)
 	}
-	in := s.ingest
-	req := &ingestReq{item: it, done: make(chan struct{})}
+	res, err := s.ingest.submit(ctx, &ingestReq{item: it, done: make(chan struct{})})
+	if err != nil && !errors.Is(err, ErrClosed) && ctx.Err() == nil {
+		return IngestResult{}, fmt.Errorf("db: ingest: %w", err)
+	}
+	return res, err
+}
+
+// submit queues req for the writer and waits for its batch.
+func (in *ingester) submit(ctx context.Context, req *ingestReq) (IngestResult, error) {
 	in.mu.RLock()
 	if in.closed {
 		in.mu.RUnlock()
@@ -122,10 +134,7 @@ func (s *Store) Ingest(ctx context.Context, it IngestItem) (IngestResult, error)
 	in.mu.RUnlock()
 	select {
 	case <-req.done:
-		if req.err != nil {
-			return IngestResult{}, fmt.Errorf("db: ingest: %w", req.err)
-		}
-		return req.res, nil
+		return req.res, req.err
 	case <-ctx.Done():
 		return IngestResult{}, ctx.Err()
 	}
@@ -133,7 +142,8 @@ func (s *Store) Ingest(ctx context.Context, it IngestItem) (IngestResult, error)
 
 // IngestStats returns how many batches and items the writer has committed.
 func (s *Store) IngestStats() IngestStats {
-	return IngestStats{Batches: s.ingest.batches.Load(), Items: s.ingest.items.Load(), Busy: time.Duration(s.ingest.busy.Load())}
+	return IngestStats{Batches: s.ingest.batches.Load(), Items: s.ingest.items.Load(), Busy: time.Duration(s.ingest.busy.Load()),
+		Projected: s.ingest.projected.Load()}
 }
 
 func (in *ingester) run() {

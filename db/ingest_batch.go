@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,7 +23,8 @@ const activityInsertCols = `at, received_at, hub_id, device_id, property_id, dev
 	kind, details, details_json, actor, home_name, serial_no, device_name, address, pms_datapull_id, verified, dedupe_key`
 
 // write runs the batch's transaction; on success every request holds its result. An error that concerns one
-// item is an errItem, so that commit can retry the batch item by item.
+// item is an errItem, so that commit can retry the batch item by item. Every request takes its id from the journal
+// (appendJournal); an append stops there, while an Ingest item is written through to its activity at once.
 func (in *ingester) write(batch []*ingestReq) error {
 	// No deadline: database/sql starts a goroutine to watch every cancellable context (one per transaction and per
 	// query, a hundred a batch), and a deadline would buy little: SQLite stops a statement only between steps,
@@ -35,43 +37,38 @@ func (in *ingester) write(batch []*ingestReq) error {
 	defer tx.Rollback() // a no-op after Commit
 	now := in.now()
 	for _, req := range batch {
-		if req.item.Activity.ReceivedAt.IsZero() {
+		switch {
+		case req.entry != nil && req.entry.ReceivedAt.IsZero():
+			req.entry.ReceivedAt = now
+		case req.entry == nil && req.item.Activity.ReceivedAt.IsZero():
 			req.item.Activity.ReceivedAt = now
 		}
 	}
-	fresh, err := insertActivities(ctx, tx, batch)
+	fresh, err := appendJournal(ctx, tx, batch)
 	if err != nil {
 		return errItem{err}
 	}
-	if len(fresh) > 0 {
-		if err := insertBodies(ctx, tx, fresh); err != nil {
-			return errItem{err}
+	var direct []*ingestReq // new Ingest items: their activities are written now
+	for _, req := range fresh {
+		if req.entry == nil {
+			direct = append(direct, req)
 		}
-		if err := in.index(ctx, tx, fresh[0].res.ID, fresh[len(fresh)-1].res.ID); err != nil {
-			return err
-		}
+	}
+	if err := in.insertFull(ctx, tx, direct); err != nil {
+		return err
+	}
+	if err := markHeld(ctx, tx, batch); err != nil {
+		return fmt.Errorf("held activities: %w", err)
 	}
 	released, err := releaseHeld(ctx, tx, batch, now)
 	if err != nil {
 		return fmt.Errorf("held activities: %w", err)
 	}
-	changes := fresh
+	changes := direct
 	if len(released) > 0 {
-		changes = slices.Concat(fresh, released)
+		changes = slices.Concat(direct, released)
 	}
-	marks := newMarkCache(tx, now)
-	if err := marks.prefetch(ctx, changes); err != nil {
-		return fmt.Errorf("mirror: %w", err)
-	}
-	for _, req := range changes {
-		if req.item.Live == nil {
-			continue
-		}
-		if req.res.Hub, req.res.Device, err = applyLive(marks, *req.item.Live); err != nil {
-			return errItem{fmt.Errorf("mirror: %w", err)}
-		}
-	}
-	if err := marks.flush(ctx); err != nil {
+	if err := applyChanges(ctx, tx, changes, now); err != nil {
 		return err
 	}
 	// In the transaction: PostgreSQL delivers the NOTIFY on commit only, so listeners hear of exactly the rows
@@ -85,79 +82,79 @@ func (in *ingester) write(batch []*ingestReq) error {
 	return nil
 }
 
-// index adds the activities first..last, just inserted by tx, to the search index (when there is one). New rows are
-// exactly the ids above the old maximum: tx is the only writer.
-func (in *ingester) index(ctx context.Context, tx *dbTx, first, last int64) error {
-	if !in.fts.Load() {
+// insertFull writes the activities of reqs (their ids already taken from the journal), their bodies and their
+// search entries.
+func (in *ingester) insertFull(ctx context.Context, tx *dbTx, reqs []*ingestReq) error {
+	if len(reqs) == 0 {
 		return nil
 	}
+	if err := insertActivities(ctx, tx, reqs); err != nil {
+		return errItem{err}
+	}
+	if err := insertBodies(ctx, tx, reqs); err != nil {
+		return errItem{err}
+	}
+	return in.index(ctx, tx, reqs)
+}
+
+// applyChanges applies the live changes of reqs to the mirror, in their order, and sets their results' Hub and
+// Device.
+func applyChanges(ctx context.Context, tx *dbTx, reqs []*ingestReq, now time.Time) error {
+	marks := newMarkCache(tx, now)
+	if err := marks.prefetch(ctx, reqs); err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	var err error
+	for _, req := range reqs {
+		if req.item.Live == nil {
+			continue
+		}
+		if req.res.Hub, req.res.Device, err = applyLive(marks, *req.item.Live); err != nil {
+			return errItem{fmt.Errorf("mirror: %w", err)}
+		}
+	}
+	return marks.flush(ctx)
+}
+
+// index adds the activities of reqs, just inserted by tx, to the search index (when there is one). By id, not by
+// range: the journal hands out ids, so a batch's ids need not be contiguous.
+func (in *ingester) index(ctx context.Context, tx *dbTx, reqs []*ingestReq) error {
+	if !in.fts.Load() || len(reqs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(reqs))
+	for i, req := range reqs {
+		ids[i] = req.res.ID
+	}
+	arg, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO activities_fts (rowid, details, actor, device_name, home_name)
-		SELECT id, details, actor, device_name, home_name FROM activities WHERE id BETWEEN ? AND ?`, first, last); err != nil {
+		SELECT id, details, actor, device_name, home_name FROM activities WHERE id IN (SELECT value FROM json_each(?))`, string(arg)); err != nil {
 		return fmt.Errorf("index activities: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE activities_fts_state SET last_id = max(last_id, ?) WHERE id = 1`, last); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE activities_fts_state SET last_id = max(last_id, ?) WHERE id = 1`, slices.Max(ids)); err != nil {
 		return fmt.Errorf("fts state: %w", err)
 	}
 	return nil
 }
 
-// insertActivities inserts the batch's activities, skipping dedupe keys already stored or repeated in the batch,
-// sets every request's result (ID, Duplicate), and returns the requests that were new, in id order.
-func insertActivities(ctx context.Context, tx *dbTx, batch []*ingestReq) ([]*ingestReq, error) {
-	firstOf := make(map[[32]byte]*ingestReq, len(batch))
-	var uniq []*ingestReq
-	for _, req := range batch {
-		req.res = IngestResult{}
-		if _, seen := firstOf[req.item.Activity.DedupeKey]; !seen {
-			firstOf[req.item.Activity.DedupeKey] = req
-			uniq = append(uniq, req)
-		}
-	}
-	var fresh []*ingestReq
-	for start := 0; start < len(uniq); start += rowsPerStatement {
-		chunk := uniq[start:min(start+rowsPerStatement, len(uniq))]
-		args := make([]any, 0, len(chunk)*activityInsertArity)
+// insertActivities inserts the activities of reqs under the ids their journal rows took.
+func insertActivities(ctx context.Context, tx *dbTx, reqs []*ingestReq) error {
+	for start := 0; start < len(reqs); start += rowsPerStatement {
+		chunk := reqs[start:min(start+rowsPerStatement, len(reqs))]
+		args := make([]any, 0, len(chunk)*(activityInsertArity+1))
 		for _, req := range chunk {
+			args = append(args, req.res.ID)
 			args = append(args, req.item.Activity.insertArgs()...)
 		}
-		q := `INSERT INTO activities (` + activityInsertCols + `) VALUES ` + placeholders(len(chunk), activityInsertArity) +
-			` ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`
-		if err := scanKeys(ctx, tx, q, args, func(id int64, key [32]byte) {
-			if req := firstOf[key]; req != nil {
-				req.res.ID = id
-				fresh = append(fresh, req)
-			}
-		}); err != nil {
-			return nil, fmt.Errorf("insert activities: %w", err)
+		q := `INSERT INTO activities (id, ` + activityInsertCols + `) VALUES ` + placeholders(len(chunk), activityInsertArity+1)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert activities: %w", err)
 		}
 	}
-	var known []any // keys that were stored before this batch
-	for _, req := range uniq {
-		if req.res.ID == 0 {
-			k := req.item.Activity.DedupeKey
-			known = append(known, k[:])
-		}
-	}
-	for start := 0; start < len(known); start += rowsPerStatement {
-		chunk := known[start:min(start+rowsPerStatement, len(known))]
-		q := `SELECT id, dedupe_key FROM activities WHERE dedupe_key IN (` + strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",") + `)`
-		if err := scanKeys(ctx, tx, q, chunk, func(id int64, key [32]byte) {
-			if req := firstOf[key]; req != nil {
-				req.res = IngestResult{ID: id, Duplicate: true}
-			}
-		}); err != nil {
-			return nil, fmt.Errorf("duplicate lookup: %w", err)
-		}
-	}
-	for _, req := range batch {
-		if first := firstOf[req.item.Activity.DedupeKey]; first != req {
-			req.res = IngestResult{ID: first.res.ID, Duplicate: true}
-		}
-		if req.res.ID == 0 {
-			return nil, fmt.Errorf("activity at %s of hub %s: no id", req.item.Activity.At, req.item.Activity.HubID)
-		}
-	}
-	return fresh, nil
+	return nil
 }
 
 // scanKeys runs a query returning (id, dedupe_key) rows and hands each to fn.
