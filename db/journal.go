@@ -223,3 +223,7 @@ func (s *Store) JournalLag(ctx context.Context) (JournalLag, error) {
 	}
 	return lag, nil
 }
+
+// CheckActivity rejects an activity Ingest or Project would refuse, with a message that names the field: the
+// request path checks before it appends, so a row the projector cannot write never enters the journal.
+func CheckActivity(a Activity) error { return a.validate() }

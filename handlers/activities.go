@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/auth"
@@ -45,6 +46,7 @@ func handleActivities(d Deps) http.Handler {
 		}
 		meta := pageMeta(r, "Activity", views.NavActivity)
 		meta.EventsURL = aq.eventsURL
+		meta.Notices = behindNotice(ctx, d.Store, time.Now())
 		return page(w, r, views.ActivitiesPage(meta, data), views.ActivityResults(data))
 	})
 }

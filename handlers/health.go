@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -26,8 +27,18 @@ func handleHealthz(store *db.Store) http.Handler {
 			_, _ = w.Write([]byte("database cannot write: " + db.StorageProblem(err) + "\n"))
 			return
 		}
-		_, _ = w.Write([]byte("ok\n"))
+		_, _ = w.Write([]byte("ok\n" + journalDetail(ctx, store)))
 	})
+}
+
+// journalDetail is /healthz's line on the webhook projection's lag: detail for an operator, never the status (a
+// lag is not an outage: deliveries are durable and acknowledged). Empty when the lag cannot be read.
+func journalDetail(ctx context.Context, store *db.Store) string {
+	lag, err := store.JournalLag(ctx)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("journal: %d waiting, oldest %.1fs\n", lag.Waiting, lag.Age(time.Now()).Seconds())
 }
 
 // handleNotFound renders the 404 page for every path no route claims, signed in or not.

@@ -38,7 +38,7 @@ func handleHome(d Deps, opts Options) http.Handler {
 		}
 		meta := pageMeta(r, "Home", views.NavHome)
 		meta.EventsURL = eventsURL(0, "", "") // live alert banners
-		meta.Notices = upstreamNotice(sync)
+		meta.Notices = append(upstreamNotice(sync), behindNotice(ctx, d.Store, time.Now())...)
 		return render(w, r, http.StatusOK, views.HomePage(meta, data))
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/keyless/dashboard/domain/auth"
-	"github.com/keyless/dashboard/domain/ingest"
 	"github.com/keyless/dashboard/static"
 )
 
@@ -87,8 +86,10 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("GET /audit/export", s.require(auth.ViewAudit, handleAuditExport(d)))
 
 	// Webhook intake (no session, no CSRF: senders have no browser headers), the device activity log, the inbox
-	rx := ingest.NewReceiver(ingest.Options{Store: d.Store, Logger: d.Logger, Observers: d.Observed,
-		Publisher: newIngestPush(d), Secrets: opts.WebhookSecrets})
+	rx := d.Receiver
+	if rx == nil {
+		rx = NewReceiver(d, opts, false)
+	}
 	mux.Handle("POST /webhooks/smarthome", handleWebhook(d, rx))
 	mux.Handle("GET /activities", s.require(auth.ViewActivity, handleActivities(d)))
 	mux.Handle("GET /activities/export", s.require(auth.ViewActivity, handleActivityExport(d)))

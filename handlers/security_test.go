@@ -126,8 +126,8 @@ func TestHealthz(t *testing.T) {
 	c := env.client(t)
 	res := env.get(t, c, "/healthz")
 	wantStatus(t, res, http.StatusOK)
-	if strings.TrimSpace(res.body) != "ok" {
-		t.Errorf("body %q", res.body)
+	if first, detail, _ := strings.Cut(res.body, "\n"); first != "ok" || detail != "journal: 0 waiting, oldest 0.0s\n" {
+		t.Errorf("body %q, want ok and the journal's lag", res.body)
 	}
 	env.closeStore()
 	res = env.get(t, c, "/healthz")

@@ -12,6 +12,7 @@ import (
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/fanout"
+	"github.com/keyless/dashboard/domain/ingest"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/stays"
@@ -40,6 +41,14 @@ type Deps struct {
 	Commands *commands.Tracker   // confirms or times out hardware command records; nil: they wait for the next start
 	Stays    *stays.Service      // reservations, invitations, guest links, move-outs; nil: NewServer makes one
 	Streams  fanout.StreamCloser // ends revoked sessions' live streams; nil: the Broker's (one instance)
+	Receiver *ingest.Receiver    // the webhook pipeline (NewReceiver); nil: NewServer makes one that writes through
+}
+
+// NewReceiver returns the webhook pipeline for d: told to d.Observed and pushed to d.Broker's pages. With journal,
+// deliveries are acknowledged on the journal and the caller runs its projector (cmd/web does, as a leader job).
+func NewReceiver(d Deps, opts Options, journal bool) *ingest.Receiver {
+	return ingest.NewReceiver(ingest.Options{Store: d.Store, Logger: d.Logger, Observers: d.Observed,
+		Publisher: newIngestPush(d), Secrets: opts.WebhookSecrets, Journal: journal})
 }
 
 // NewServer returns the root handler with all middleware applied.

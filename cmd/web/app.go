@@ -144,12 +144,15 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
 		Codes: codes, Commands: tracker, Streams: fan.Streams(broker),
 		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // guest-link limits: in the database on PostgreSQL
+	opts := handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
+	deps.Receiver = handlers.NewReceiver(deps, opts, true)
+	// Once per cluster: the journal rows of every instance, in id order. Each instance appends its own deliveries.
+	jobs.GoLeader("webhook projector", deps.Receiver.RunProjector)
 	watchdog := mirror.NewWatchdog(store, logger, 0, fan.Silence(handlers.HubSilenceNotifier(deps)))
 	jobs.GoLeader("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
 	jobs.Lead(storeElector(store))
 	a.srv = &http.Server{
-		Handler: handlers.NewServer(deps, handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies,
-			TrustedProxies: cfg.TrustedProxies}),
+		Handler:           handlers.NewServer(deps, opts),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second, // the SSE handler clears its own deadline

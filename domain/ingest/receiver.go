@@ -32,6 +32,10 @@ type Options struct {
 	Observers *observe.Observers // told of every applied activity (commands, lock codes); nil: nobody
 	Publisher Publisher          // tells the open pages; nil: nobody
 	Secrets   []string           // WEBHOOK_SECRET values; none: every delivery is accepted, unverified
+	// Journal: a delivery is acknowledged once appended to the journal, and RunProjector (which the caller must
+	// run) writes its activity behind it and announces it. Without it each delivery is written through at once
+	// and announced by Announce: for harnesses that run no background job.
+	Journal bool
 }
 
 // Receiver is the webhook pipeline behind POST /webhooks/smarthome and the inbox's re-process step. Safe for
@@ -44,13 +48,16 @@ type Receiver struct {
 	auth      verifier
 	limiter   *inboxLimiter
 	targets   *targetCache
+	journal   bool
+	wake      chan struct{} // an append the projector has not looked for yet
 	now       func() time.Time
 }
 
 // NewReceiver returns a Receiver for the given secrets.
 func NewReceiver(o Options) *Receiver {
 	return &Receiver{store: o.Store, logger: o.Logger, observers: o.Observers, pub: o.Publisher,
-		auth: newVerifier(o.Secrets), limiter: newInboxLimiter(), targets: newTargetCache(o.Store), now: time.Now}
+		auth: newVerifier(o.Secrets), limiter: newInboxLimiter(), targets: newTargetCache(o.Store), journal: o.Journal,
+		wake: make(chan struct{}, 1), now: time.Now}
 }
 
 // Delivery is one POST to the receiver as the HTTP handler read it.
@@ -67,7 +74,7 @@ type Result int
 
 // The results of Receive.
 const (
-	Stored      Result = iota + 1 // a new activity: durable when Receive returns
+	Stored      Result = iota + 1 // a new activity: durable when Receive returns (in the journal, with Options.Journal)
 	Duplicate                     // an event already in the log: nothing changed
 	Kept                          // not an activity: kept in the inbox, for the reason in Outcome.Reason
 	Refused                       // not kept: an unverified sender over the inbox limit
@@ -111,10 +118,19 @@ func (rx *Receiver) Receive(ctx context.Context, d Delivery) Outcome {
 	return rx.commit(ctx, ev, d.Body, a)
 }
 
-// commit ingests an accepted, parsed delivery through the store's group commit. The write is not cut short by the sender hanging up: it goes ahead,
-// and what follows the commit (Announce) must happen with it.
+// commit stores an accepted, parsed delivery: appends it to the journal, or (without Options.Journal) writes it
+// through. The write is not cut short by the sender hanging up: it goes ahead, and what follows the commit
+// (Announce) must happen with it.
 func (rx *Receiver) commit(ctx context.Context, ev *smarthome.Event, body []byte, a authResult) Outcome {
 	ctx = context.WithoutCancel(ctx)
+	if rx.journal {
+		return rx.append(ctx, ev, body, a)
+	}
+	return rx.writeThrough(ctx, ev, body, a)
+}
+
+// writeThrough resolves the delivery's target and writes its activity through the group commit at once.
+func (rx *Receiver) writeThrough(ctx context.Context, ev *smarthome.Event, body []byte, a authResult) Outcome {
 	now := rx.now()
 	target, err := rx.targets.resolve(ctx, ev.HubID, ev.DeviceID, now)
 	var res db.IngestResult
@@ -133,6 +149,35 @@ func (rx *Receiver) commit(ctx context.Context, ev *smarthome.Event, body []byte
 	}
 	view.ID = res.ID
 	return Outcome{Result: Stored, ID: res.ID, committed: &committed{view: view, res: res}}
+}
+
+// append adds the delivery to the journal and wakes the projector. Only a verified retry of an activity held
+// from the inbox takes the write-through path as well: it releases the hold there (db.Store.Ingest), which needs
+// the activity's change to the mirror at once.
+func (rx *Receiver) append(ctx context.Context, ev *smarthome.Event, body []byte, a authResult) Outcome {
+	now := rx.now()
+	item, _ := buildItem(ev, db.Target{}, body, a, now) // the target changes the row, never its key or validity
+	err := db.CheckActivity(item.Activity)
+	var res db.IngestResult
+	if err == nil {
+		res, err = rx.store.Append(ctx, db.JournalEntry{DedupeKey: item.Activity.DedupeKey, ReceivedAt: now, Body: body,
+			Verified: a.signedOrToken, SignatureID: a.signatureID})
+	}
+	if err != nil {
+		rx.logger.Error("webhook not stored", slog.String("message_type", clip.String(ev.MessageType, 60)), slog.Any("err", err))
+		return Outcome{Result: Unavailable}
+	}
+	switch {
+	case res.Held:
+		return rx.writeThrough(ctx, ev, body, a)
+	case res.Duplicate:
+		return Outcome{Result: Duplicate, ID: res.ID}
+	}
+	select {
+	case rx.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+	return Outcome{Result: Stored, ID: res.ID}
 }
 
 // keep stores a delivery that is not an activity in the inbox. Unverified senders are rate limited (the refused
@@ -161,8 +206,9 @@ func (rx *Receiver) keep(ctx context.Context, d Delivery, a authResult, e db.Inb
 	return Outcome{Result: Kept, ID: id, Reason: e.Reason}
 }
 
-// Announce tells the rest of the dashboard about the new activity of a Stored outcome: the features waiting on
-// hardware (the observers), then every open page (the publisher). It is called after the sender was answered, so
+// Announce tells the rest of the dashboard about the new activity of a Stored outcome written through: the
+// features waiting on hardware (the observers), then every open page (the publisher). A journaled delivery is
+// announced by the projector instead, once its activity exists. It is called after the sender was answered, so
 // the answer waits only for the commit; it goes ahead when the sender hangs up. Other outcomes announce nothing.
 func (rx *Receiver) Announce(ctx context.Context, o Outcome) {
 	if o.committed == nil {
