@@ -67,6 +67,7 @@ func TestClusterKillUnderFlood(t *testing.T) {
 		}
 		acked[marker] = id
 	}
+	waitProjected(t, c.DSN) // every acknowledged delivery becomes an activity, whichever instance projects
 	stored := storedByDetails(t, c.DSN)
 	var lost []string
 	for marker, id := range acked {

@@ -88,6 +88,7 @@ func TestClusterSameDeliveryTwice(t *testing.T) {
 			t.Fatalf("delivery %d: answers %q and %q, want one stored and one duplicate", n, answers[0].Status, answers[1].Status)
 		}
 	}
+	waitProjected(t, c.DSN)
 	stored := storedByDetails(t, c.DSN)
 	if len(stored) != twinDeliveries {
 		t.Fatalf("%d distinct deliveries stored, want %d", len(stored), twinDeliveries)
@@ -97,6 +98,22 @@ func TestClusterSameDeliveryTwice(t *testing.T) {
 			t.Errorf("delivery %s is stored %d times: %v", marker, len(ids), ids)
 		}
 	}
+}
+
+// waitProjected waits until no journal row waits for the projector.
+func waitProjected(t *testing.T, dsn string) {
+	t.Helper()
+	conn, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Generous: after a kill of the leader, the projector waits for the leader lock to pass to a survivor.
+	waitFor(t, 90*time.Second, "the projector to empty the journal", func() (bool, error) {
+		var n int
+		err := conn.QueryRowContext(t.Context(), `SELECT count(*) FROM webhook_journal WHERE projected = 0`).Scan(&n)
+		return err == nil && n == 0, fmt.Errorf("%d rows waiting (%v)", n, err)
+	})
 }
 
 // storedByDetails reads the test hub's activities straight from PostgreSQL: details (the marker) → ids.
