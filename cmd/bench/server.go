@@ -105,7 +105,10 @@ func serve(dir string, properties, fill int, cpuProfile string) error {
 			}
 		}
 	}
-	api, err := listen(handlers.NewServer(deps, handlers.Options{WebhookSecrets: []string{benchToken}}))
+	opts := handlers.Options{WebhookSecrets: []string{benchToken}}
+	deps.Receiver = handlers.NewReceiver(deps, opts, true) // as cmd/web: acknowledged on the journal, projected behind
+	go deps.Receiver.RunProjector(ctx)
+	api, err := listen(handlers.NewServer(deps, opts))
 	if err != nil {
 		return err
 	}
@@ -122,7 +125,9 @@ func serve(dir string, properties, fill int, cpuProfile string) error {
 	}
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes our stdin
 	st := store.IngestStats()
-	fmt.Fprintf(os.Stderr, "server: %d deliveries committed in %d transactions, writer busy %s\n", st.Items, st.Batches, st.Busy.Round(time.Millisecond))
+	lag, _ := store.JournalLag(ctx)
+	fmt.Fprintf(os.Stderr, "server: %d deliveries committed in %d transactions, writer busy %s; %d projected, %d waiting (oldest %s)\n",
+		st.Items, st.Batches, st.Busy.Round(time.Millisecond), st.Projected, lag.Waiting, lag.Age(time.Now()).Round(time.Millisecond))
 	deps.Broker.Close()
 	return nil
 }
