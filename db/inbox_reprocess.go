@@ -74,7 +74,7 @@ func (s *Store) ReprocessInbox(ctx context.Context, p Reprocess) (ReprocessResul
 func (s *Store) storeReprocessed(ctx context.Context, tx *dbTx, p Reprocess) (ReprocessResult, error) {
 	req := &ingestReq{item: IngestItem{Activity: p.Activity, Body: p.Body}}
 	fresh, err := appendJournal(ctx, tx, []*ingestReq{req}) // the id comes from the journal, as every activity's
-	if err == nil && len(fresh) == 0 { // activityByKeys just found none, and tx is the only writer
+	if err == nil && len(fresh) == 0 {                      // activityByKeys just found none, and tx is the only writer
 		err = fmt.Errorf("activity not inserted")
 	}
 	if err == nil {

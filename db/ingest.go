@@ -53,36 +53,36 @@ type IngestResult struct {
 
 // IngestStats counts the writer's work since the store opened.
 type IngestStats struct {
-	Batches uint64
-	Items   uint64
-	Busy    time.Duration // time the writer spent writing and committing batches (the rest it waited for work)
-	Projected uint64      // journal rows turned into activities by Project
+	Batches   uint64
+	Items     uint64
+	Busy      time.Duration // time the writer spent writing and committing batches (the rest it waited for work)
+	Projected uint64        // journal rows turned into activities by Project
 }
 
 type ingestReq struct {
 	item  IngestItem
 	entry *JournalEntry // set: an append to the journal (Append), not an activity written at once (Ingest)
 	res   IngestResult
-	err  error
-	done chan struct{}
+	err   error
+	done  chan struct{}
 }
 
 // ingester is the group-commit writer. reqs is closed by stop, under mu, so no sender can race the close.
 type ingester struct {
-	w        dbPool
-	resolve  *sqlx.Stmt    // ResolveTarget, prepared once on the read pool
-	ckpt     *checkpointer // nil: SQLite checkpoints in line (ingest_checkpoint.go)
-	stopOnce sync.Once
-	now      func() time.Time
-	fts      atomic.Bool
-	announce atomic.Pointer[ingestAnnounce] // nil: batches notify nobody (SQLite, or no listeners wired: notify.go)
-	mu       sync.RWMutex
-	closed   bool
-	reqs     chan *ingestReq
-	done     chan struct{}
-	batches  atomic.Uint64
-	items    atomic.Uint64
-	busy     atomic.Int64 // nanoseconds
+	w         dbPool
+	resolve   *sqlx.Stmt    // ResolveTarget, prepared once on the read pool
+	ckpt      *checkpointer // nil: SQLite checkpoints in line (ingest_checkpoint.go)
+	stopOnce  sync.Once
+	now       func() time.Time
+	fts       atomic.Bool
+	announce  atomic.Pointer[ingestAnnounce] // nil: batches notify nobody (SQLite, or no listeners wired: notify.go)
+	mu        sync.RWMutex
+	closed    bool
+	reqs      chan *ingestReq
+	done      chan struct{}
+	batches   atomic.Uint64
+	items     atomic.Uint64
+	busy      atomic.Int64  // nanoseconds
 	projected atomic.Uint64 // journal rows projected (Project)
 }
 
