@@ -30,9 +30,10 @@ func newClient(conns int) *http.Client {
 		MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true, IdleConnTimeout: time.Minute}}
 }
 
-// runLoad posts body(i) to url from conc workers for dur (after a warm-up of a second that is not counted) and
-// reports the rate of 200 answers and the latency percentiles.
-func runLoad(ctx context.Context, name, url string, conc int, dur time.Duration, body func(i int64) []byte) throughput {
+// runLoad posts body(i) to urls from conc workers for dur (after a warm-up of a second that is not counted) and
+// reports the rate of 200 answers and the latency percentiles. Worker w posts to urls[w % len(urls)]: with two
+// instances, half the senders each, and the rate is their total.
+func runLoad(ctx context.Context, name string, urls []string, conc int, dur time.Duration, body func(i int64) []byte) throughput {
 	client := newClient(conc)
 	defer client.CloseIdleConnections()
 	var n atomic.Int64
@@ -42,7 +43,8 @@ func runLoad(ctx context.Context, name, url string, conc int, dur time.Duration,
 	var lat []time.Duration
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for range conc {
+	for w := range conc {
+		url := urls[w%len(urls)]
 		wg.Go(func() {
 			local := make([]time.Duration, 0, 4096)
 			for {

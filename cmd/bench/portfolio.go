@@ -29,7 +29,7 @@ func measurePortfolio(ctx context.Context, rep *report, o options, stdout io.Wri
 	po := o
 	po.properties, po.cpuProfile = o.portfolio, o.pagesCPU
 	fmt.Fprintf(stdout, "pages: %d properties, %d clients, %s per page\n", po.properties, o.pageClients, o.pagesFor)
-	child, rd, err := startChild(ctx, po, 0)
+	child, rd, err := startChild(ctx, po, 0, "")
 	if err != nil {
 		return err
 	}

@@ -15,8 +15,10 @@ import (
 	"time"
 )
 
-// sseResult is the fan-out measurement: webhook POST sent → event read by each subscriber.
+// sseResult is the fan-out measurement: webhook POST sent → event read by each subscriber. With several instances,
+// Instances holds the same figures for each instance's own subscribers.
 type sseResult struct {
+	Name        string // the instance, in Instances
 	Subscribers int
 	Deliveries  int
 	Expected    int // Deliveries × Subscribers
@@ -24,9 +26,10 @@ type sseResult struct {
 	P50ms       float64
 	P99ms       float64
 	MaxMs       float64
-	RSSIdleMB   float64 // the server with every subscriber connected, before the deliveries
+	RSSIdleMB   float64 // the server with every subscriber connected, before the deliveries (the first instance's)
 	RSSMB       float64 // right after the deliveries
 	HWMMB       float64 // the server's peak resident memory over its life
+	Instances   []sseResult
 }
 
 // login signs the bench admin in and returns the session cookie header value.
@@ -59,12 +62,17 @@ type received struct {
 	at time.Time
 }
 
-// runSSE connects subs streams to /events, then posts n deliveries at rate per second and times each event's
-// arrival at every subscriber against the moment its POST was sent.
-func runSSE(ctx context.Context, rd ready, token string, subs, n, rate int) (sseResult, error) {
-	cookie, err := login(ctx, rd.API)
-	if err != nil {
-		return sseResult{}, err
+// runSSE connects subs streams to /events, split evenly over the instances (subscriber s on instances[s % len]),
+// then posts n deliveries at rate per second to the first instance only and times each event's arrival at every
+// subscriber against the moment its POST was sent. One delivery before them, not timed, proves every stream
+// (and every instance's listener) is live.
+func runSSE(ctx context.Context, instances []ready, names []string, token string, subs, n, rate int) (sseResult, error) {
+	cookies := make([]string, len(instances)) // one sign-in per instance, as a browser behind a balancer would
+	for i, in := range instances {
+		var err error
+		if cookies[i], err = login(ctx, in.API); err != nil {
+			return sseResult{}, err
+		}
 	}
 	tr := &http.Transport{MaxIdleConnsPerHost: subs, DisableCompression: true}
 	defer tr.CloseIdleConnections()
@@ -72,58 +80,107 @@ func runSSE(ctx context.Context, rd ready, token string, subs, n, rate int) (sse
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	got := make([][]received, subs)
-	var wg sync.WaitGroup
+	var wg, live sync.WaitGroup
+	live.Add(subs)
 	opened := make(chan error, subs)
 	for s := range subs {
-		wg.Go(func() { got[s] = subscribe(sctx, client, rd.API, cookie, n, opened) })
+		in := s % len(instances)
+		wg.Go(func() { got[s] = subscribe(sctx, client, instances[in].API, cookies[in], n, opened, live.Done) })
 	}
+	fail := func(err error) (sseResult, error) { cancel(); wg.Wait(); return sseResult{}, err }
 	for range subs {
 		if err := <-opened; err != nil {
-			cancel()
-			wg.Wait()
-			return sseResult{}, err
+			return fail(err)
 		}
 	}
-	res := sseResult{Subscribers: subs, Deliveries: n, Expected: subs * n, RSSIdleMB: rssMB(rd.PID, "VmRSS")}
-	sent := map[int64]time.Time{}
+	post := instances[0]
+	hook := post.hookURL()
 	pc := newClient(4)
+	if _, err := postForID(ctx, pc, hook, webhookBody(post.Targets, 999_999, time.Now())); err != nil {
+		return fail(err)
+	}
+	if err := waitGroup(&live, 30*time.Second); err != nil {
+		return fail(fmt.Errorf("the first delivery did not reach every subscriber: %w", err))
+	}
+	rss := func(field string) float64 { return rssMB(post.PID, field) }
+	res := sseResult{Subscribers: subs, Deliveries: n, Expected: subs * n, RSSIdleMB: rss("VmRSS")}
+	idle := make([]float64, len(instances))
+	for i, in := range instances {
+		idle[i] = rssMB(in.PID, "VmRSS")
+	}
+	sent := map[int64]time.Time{}
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	for i := range n {
 		<-tick.C
 		t0 := time.Now()
-		id, err := postForID(ctx, pc, rd.API+"/webhooks/smarthome?token="+token, webhookBody(rd.Targets, int64(i)+1_000_000, t0))
+		id, err := postForID(ctx, pc, hook, webhookBody(post.Targets, int64(i)+1_000_000, t0))
 		if err != nil {
 			tick.Stop()
-			cancel()
-			wg.Wait()
-			return res, err
+			return fail(err)
 		}
 		sent[id] = t0
 	}
 	tick.Stop()
 	time.Sleep(2 * time.Second) // let the last events arrive
-	res.RSSMB, res.HWMMB = rssMB(rd.PID, "VmRSS"), rssMB(rd.PID, "VmHWM")
+	res.RSSMB, res.HWMMB = rss("VmRSS"), rss("VmHWM")
+	for i, in := range instances {
+		res.Instances = append(res.Instances, sseResult{Name: names[i], Deliveries: n, RSSIdleMB: idle[i],
+			RSSMB: rssMB(in.PID, "VmRSS"), HWMMB: rssMB(in.PID, "VmHWM")})
+	}
 	cancel()
 	wg.Wait()
-	var lat []time.Duration
-	for _, rs := range got {
-		for _, r := range rs {
-			if t0, ok := sent[r.id]; ok {
-				lat = append(lat, r.at.Sub(t0))
-			}
-		}
+	var all []time.Duration
+	per := make([][]time.Duration, len(instances))
+	for s, rs := range got {
+		per[s%len(instances)] = append(per[s%len(instances)], latencies(rs, sent)...)
+		res.Instances[s%len(instances)].Subscribers++
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	res.Received = len(lat)
-	if len(lat) > 0 {
-		res.P50ms, res.P99ms, res.MaxMs = ms(percentile(lat, 0.5)), ms(percentile(lat, 0.99)), ms(lat[len(lat)-1])
+	for i := range res.Instances {
+		in := &res.Instances[i]
+		in.Expected = in.Subscribers * n
+		in.Received, in.P50ms, in.P99ms, in.MaxMs = spread(per[i])
+		all = append(all, per[i]...)
 	}
+	res.Received, res.P50ms, res.P99ms, res.MaxMs = spread(all)
 	return res, nil
 }
 
-// subscribe holds one stream open and records every activity event's id and arrival time.
-func subscribe(ctx context.Context, c *http.Client, base, cookie string, n int, opened chan<- error) []received {
+// latencies are the subscriber's arrivals of the timed deliveries, each against its POST's send time.
+func latencies(rs []received, sent map[int64]time.Time) []time.Duration {
+	var out []time.Duration
+	for _, r := range rs {
+		if t0, ok := sent[r.id]; ok {
+			out = append(out, r.at.Sub(t0))
+		}
+	}
+	return out
+}
+
+// spread sorts lat and returns its count, p50, p99 and max in milliseconds.
+func spread(lat []time.Duration) (n int, p50, p99, maxMs float64) {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	if len(lat) == 0 {
+		return 0, 0, 0, 0
+	}
+	return len(lat), ms(percentile(lat, 0.5)), ms(percentile(lat, 0.99)), ms(lat[len(lat)-1])
+}
+
+// waitGroup waits for wg, or fails after d.
+func waitGroup(wg *sync.WaitGroup, d time.Duration) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(d):
+		return fmt.Errorf("not within %s", d)
+	}
+}
+
+// subscribe holds one stream open and records every activity event's id and arrival time; first is called once,
+// at the first activity event.
+func subscribe(ctx context.Context, c *http.Client, base, cookie string, n int, opened chan<- error, first func()) []received {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/events", nil)
 	if err != nil {
 		opened <- err
@@ -153,6 +210,10 @@ func subscribe(ctx context.Context, c *http.Client, base, cookie string, n int, 
 		case line == "": // the event is complete
 			if name == "activity" {
 				out = append(out, received{id: id, at: time.Now()})
+				if first != nil {
+					first()
+					first = nil
+				}
 			}
 			id, name = 0, ""
 		case strings.HasPrefix(line, "id:"):
