@@ -39,6 +39,7 @@ type options struct {
 	deliveries  int
 	rate        int
 	rows        int
+	queryRuns   int // runs of each store query in the log run
 	properties  int
 	cpuProfile  string
 	portfolio   int           // properties of the pages run's mirror
@@ -62,6 +63,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.IntVar(&o.deliveries, "deliveries", 200, "webhooks posted during the SSE run")
 	fs.IntVar(&o.rate, "rate", 20, "webhooks per second during the SSE run")
 	fs.IntVar(&o.rows, "rows", 1_000_000, "activities in the query and export runs")
+	fs.IntVar(&o.queryRuns, "query-runs", 200, "runs of each store query in the log run")
 	fs.IntVar(&o.properties, "properties", 200, "properties of the mirror")
 	fs.IntVar(&o.portfolio, "portfolio", 5000, "properties of the mirror in the pages run")
 	fs.IntVar(&o.pageClients, "page-clients", 32, "concurrent clients in the pages run")
@@ -73,7 +75,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *serveMode {
-		return serve(childConfig{dir: *dir, databaseURL: *databaseURL, properties: o.properties, fill: *fill, cpuProfile: o.cpuProfile})
+		return serve(childConfig{dir: *dir, databaseURL: *databaseURL, properties: o.properties, fill: *fill, queryRuns: o.queryRuns, cpuProfile: o.cpuProfile})
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -206,7 +208,8 @@ func startChild(ctx context.Context, o options, fill int, databaseURL string) (*
 	if err != nil {
 		return nil, ready{}, err
 	}
-	args := []string{"-serve", "-dir", dir, "-fill", strconv.Itoa(fill), "-properties", strconv.Itoa(o.properties)}
+	args := []string{"-serve", "-dir", dir, "-fill", strconv.Itoa(fill), "-properties", strconv.Itoa(o.properties),
+		"-query-runs", strconv.Itoa(o.queryRuns)}
 	if databaseURL != "" {
 		args = append(args, "-database-url", databaseURL)
 	}

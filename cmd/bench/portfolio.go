@@ -147,7 +147,7 @@ func runPageLoad(ctx context.Context, name, base, cookie string, conc int, dur t
 			}
 		})
 	}
-	time.Sleep(time.Second)
+	time.Sleep(warmUp(dur))
 	counting.Store(true)
 	start := time.Now()
 	time.Sleep(dur)

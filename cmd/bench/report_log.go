@@ -39,7 +39,7 @@ func (r *report) logSection(p func(string, ...any)) {
 	if pg != nil {
 		fillLine("PostgreSQL", pg.Fill, "`pg_database_size`")
 	}
-	p("### Store query (one page of 50), 200 runs each")
+	p("### Store query (one page of 50), %d runs each", r.Options.queryRuns)
 	p("")
 	queryTable(p, lite.StoreQueries, pg.queries(func(l *logResult) []queryResult { return l.StoreQueries }))
 	p("### Full page over HTTP (`GET /activities?…`: query, render, transfer), 50 runs each")

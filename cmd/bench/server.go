@@ -68,6 +68,7 @@ type childConfig struct {
 	databaseURL string // PostgreSQL instead of SQLite, when set
 	properties  int
 	fill        int // activities to write before serving
+	queryRuns   int // runs of each store query, after the fill
 	cpuProfile  string
 }
 
@@ -110,7 +111,7 @@ func serve(cfg childConfig) error {
 		if rd.Fill, err = fillActivities(ctx, store, rd.Targets, cfg.fill); err != nil {
 			return err
 		}
-		if rd.Queries, err = timeQueries(ctx, store); err != nil {
+		if rd.Queries, err = timeQueries(ctx, store, cfg.queryRuns); err != nil {
 			return err
 		}
 		for _, suffix := range []string{"", "-wal"} {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -67,82 +68,110 @@ type received struct {
 // subscriber against the moment its POST was sent. One delivery before them, not timed, proves every stream
 // (and every instance's listener) is live.
 func runSSE(ctx context.Context, instances []ready, names []string, token string, subs, n, rate int) (sseResult, error) {
-	cookies := make([]string, len(instances)) // one sign-in per instance, as a browser behind a balancer would
-	for i, in := range instances {
-		var err error
-		if cookies[i], err = login(ctx, in.API); err != nil {
-			return sseResult{}, err
-		}
+	st, err := openStreams(ctx, instances, subs, n)
+	if err != nil {
+		return sseResult{}, err
 	}
-	tr := &http.Transport{MaxIdleConnsPerHost: subs, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	got := make([][]received, subs)
-	var wg, live sync.WaitGroup
-	live.Add(subs)
-	opened := make(chan error, subs)
-	for s := range subs {
-		in := s % len(instances)
-		wg.Go(func() { got[s] = subscribe(sctx, client, instances[in].API, cookies[in], n, opened, live.Done) })
-	}
-	fail := func(err error) (sseResult, error) { cancel(); wg.Wait(); return sseResult{}, err }
-	for range subs {
-		if err := <-opened; err != nil {
-			return fail(err)
-		}
-	}
+	defer st.close()
 	post := instances[0]
 	hook := post.hookURL()
 	pc := newClient(4)
 	if _, err := postForID(ctx, pc, hook, webhookBody(post.Targets, 999_999, time.Now())); err != nil {
-		return fail(err)
+		return sseResult{}, err
 	}
-	if err := waitGroup(&live, 30*time.Second); err != nil {
-		return fail(fmt.Errorf("the first delivery did not reach every subscriber: %w", err))
+	if err := waitGroup(&st.events.live, 30*time.Second); err != nil {
+		return sseResult{}, fmt.Errorf("the first delivery did not reach every subscriber: %w", err)
 	}
-	rss := func(field string) float64 { return rssMB(post.PID, field) }
-	res := sseResult{Subscribers: subs, Deliveries: n, Expected: subs * n, RSSIdleMB: rss("VmRSS")}
-	idle := make([]float64, len(instances))
+	res := sseResult{Subscribers: subs, Deliveries: n, Expected: subs * n, RSSIdleMB: rssMB(post.PID, "VmRSS")}
 	for i, in := range instances {
-		idle[i] = rssMB(in.PID, "VmRSS")
+		res.Instances = append(res.Instances, sseResult{Name: names[i], Deliveries: n, RSSIdleMB: rssMB(in.PID, "VmRSS")})
 	}
 	sent := map[int64]time.Time{}
 	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
 	for i := range n {
 		<-tick.C
 		t0 := time.Now()
 		id, err := postForID(ctx, pc, hook, webhookBody(post.Targets, int64(i)+1_000_000, t0))
 		if err != nil {
-			tick.Stop()
-			return fail(err)
+			return res, err
 		}
 		sent[id] = t0
 	}
-	tick.Stop()
-	time.Sleep(2 * time.Second) // let the last events arrive
-	res.RSSMB, res.HWMMB = rss("VmRSS"), rss("VmHWM")
+	for wait := time.Now(); st.events.total.Load() < int64(subs*(n+1)) && time.Since(wait) < 2*time.Second; {
+		time.Sleep(10 * time.Millisecond) // let the last events arrive (a lost one is counted as not received)
+	}
+	res.RSSMB, res.HWMMB = rssMB(post.PID, "VmRSS"), rssMB(post.PID, "VmHWM")
 	for i, in := range instances {
-		res.Instances = append(res.Instances, sseResult{Name: names[i], Deliveries: n, RSSIdleMB: idle[i],
-			RSSMB: rssMB(in.PID, "VmRSS"), HWMMB: rssMB(in.PID, "VmHWM")})
+		res.Instances[i].RSSMB, res.Instances[i].HWMMB = rssMB(in.PID, "VmRSS"), rssMB(in.PID, "VmHWM")
 	}
-	cancel()
-	wg.Wait()
-	var all []time.Duration
-	per := make([][]time.Duration, len(instances))
+	st.close()
+	res.tallyLatencies(st.got, sent)
+	return res, nil
+}
+
+// streams are the subscribers' open /events streams.
+type streams struct {
+	events tally
+	got    [][]received // per subscriber; complete once close returns
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	tr     *http.Transport
+}
+
+// openStreams signs in to every instance (once each, as a browser behind a balancer would) and opens subs streams
+// over them, returning once every stream has answered.
+func openStreams(ctx context.Context, instances []ready, subs, n int) (*streams, error) {
+	cookies := make([]string, len(instances))
+	for i, in := range instances {
+		var err error
+		if cookies[i], err = login(ctx, in.API); err != nil {
+			return nil, err
+		}
+	}
+	st := &streams{got: make([][]received, subs), tr: &http.Transport{MaxIdleConnsPerHost: subs, DisableCompression: true}}
+	sctx, cancel := context.WithCancel(ctx)
+	st.cancel = cancel
+	client := &http.Client{Transport: st.tr}
+	st.events.live.Add(subs)
+	opened := make(chan error, subs)
+	for s := range subs {
+		in := s % len(instances)
+		st.wg.Go(func() { st.got[s] = subscribe(sctx, client, instances[in].API, cookies[in], n, opened, &st.events) })
+	}
+	for range subs {
+		if err := <-opened; err != nil {
+			st.close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// close ends every stream and waits for their readers; again, it does nothing.
+func (st *streams) close() {
+	st.cancel()
+	st.wg.Wait()
+	st.tr.CloseIdleConnections()
+}
+
+// tallyLatencies fills in the counts and percentiles, per instance (subscriber s was on instance s % len) and
+// over all subscribers.
+func (res *sseResult) tallyLatencies(got [][]received, sent map[int64]time.Time) {
+	k := len(res.Instances)
+	per := make([][]time.Duration, k)
 	for s, rs := range got {
-		per[s%len(instances)] = append(per[s%len(instances)], latencies(rs, sent)...)
-		res.Instances[s%len(instances)].Subscribers++
+		per[s%k] = append(per[s%k], latencies(rs, sent)...)
+		res.Instances[s%k].Subscribers++
 	}
+	var all []time.Duration
 	for i := range res.Instances {
 		in := &res.Instances[i]
-		in.Expected = in.Subscribers * n
+		in.Expected = in.Subscribers * res.Deliveries
 		in.Received, in.P50ms, in.P99ms, in.MaxMs = spread(per[i])
 		all = append(all, per[i]...)
 	}
 	res.Received, res.P50ms, res.P99ms, res.MaxMs = spread(all)
-	return res, nil
 }
 
 // latencies are the subscriber's arrivals of the timed deliveries, each against its POST's send time.
@@ -178,9 +207,14 @@ func waitGroup(wg *sync.WaitGroup, d time.Duration) error {
 	}
 }
 
-// subscribe holds one stream open and records every activity event's id and arrival time; first is called once,
-// at the first activity event.
-func subscribe(ctx context.Context, c *http.Client, base, cookie string, n int, opened chan<- error, first func()) []received {
+// tally counts the streams' activity events, so that the run waits for them rather than for a guessed time.
+type tally struct {
+	live  sync.WaitGroup // one per stream, done at its first event
+	total atomic.Int64
+}
+
+// subscribe holds one stream open and records every activity event's id and arrival time in the tally.
+func subscribe(ctx context.Context, c *http.Client, base, cookie string, n int, opened chan<- error, t *tally) []received {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/events", nil)
 	if err != nil {
 		opened <- err
@@ -210,9 +244,8 @@ func subscribe(ctx context.Context, c *http.Client, base, cookie string, n int, 
 		case line == "": // the event is complete
 			if name == "activity" {
 				out = append(out, received{id: id, at: time.Now()})
-				if first != nil {
-					first()
-					first = nil
+				if t.total.Add(1); len(out) == 1 {
+					t.live.Done()
 				}
 			}
 			id, name = 0, ""
