@@ -22,6 +22,7 @@ type throughput struct {
 	PerSec      float64
 	P50ms       float64
 	P99ms       float64
+	FirstError  string // what the first failed request said, "" when none failed
 }
 
 // newClient is a keep-alive client with one connection per worker.
@@ -41,6 +42,7 @@ func runLoad(ctx context.Context, name string, urls []string, conc int, dur time
 	var counting atomic.Bool
 	var mu sync.Mutex
 	var lat []time.Duration
+	var firstErr string
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range conc {
@@ -63,7 +65,11 @@ func runLoad(ctx context.Context, name string, urls []string, conc int, dur time
 					continue
 				}
 				if err != nil {
-					errs.Add(1)
+					if errs.Add(1) == 1 {
+						mu.Lock()
+						firstErr = err.Error()
+						mu.Unlock()
+					}
 					continue
 				}
 				ok.Add(1)
@@ -82,7 +88,7 @@ func runLoad(ctx context.Context, name string, urls []string, conc int, dur time
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	return throughput{Name: name, Concurrency: conc, Requests: ok.Load(), Errors: errs.Load(), Seconds: secs,
-		PerSec: float64(ok.Load()) / secs, P50ms: ms(percentile(lat, 0.5)), P99ms: ms(percentile(lat, 0.99))}
+		PerSec: float64(ok.Load()) / secs, P50ms: ms(percentile(lat, 0.5)), P99ms: ms(percentile(lat, 0.99)), FirstError: firstErr}
 }
 
 func post(ctx context.Context, c *http.Client, url string, body []byte) error {
@@ -95,11 +101,12 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) error {
 	if err != nil {
 		return err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d", resp.StatusCode)
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+		return fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(b))
 	}
+	_, _ = io.Copy(io.Discard, resp.Body)
 	return nil
 }
 

@@ -107,7 +107,7 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	rep.Finished = time.Now()
+	rep.Finished, rep.LoadEnd = time.Now(), loadAvg()
 	if err := os.WriteFile(o.out, []byte(rep.markdown()), 0o644); err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func measurePGIngestAndSSE(ctx context.Context, rep *report, o options, stdout i
 	defer b.stop()
 	pg.Two = runLoad(ctx, "POST /webhooks/smarthome (PostgreSQL, two instances, total)", []string{rdA.hookURL(), rdB.hookURL()},
 		o.concurrency, o.ingestFor, body(rdA))
-	fmt.Fprintf(stdout, "  %s: %.0f/s\n", pg.Two.Name, pg.Two.PerSec)
+	fmt.Fprintf(stdout, "  %s: %.0f/s, %d errors %s\n", pg.Two.Name, pg.Two.PerSec, pg.Two.Errors, pg.Two.FirstError)
 	fmt.Fprintf(stdout, "sse across instances: %d subscribers on A and B, %d deliveries at %d/s to A\n", o.subscribers, o.deliveries, o.rate)
 	sse, err := runSSE(ctx, []ready{rdA, rdB}, []string{"A (receives the webhooks)", "B (the other instance)"}, benchToken,
 		o.subscribers, o.deliveries, o.rate)

@@ -21,6 +21,8 @@ type report struct {
 	GoVersion string
 	Kernel    string
 	Disk      string
+	LoadStart string // /proc/loadavg's 1, 5 and 15 minute figures: other work on the machine skews every figure
+	LoadEnd   string
 
 	Ingest []throughput // the bare handler, then the durable webhook on SQLite
 	SSE    *sseResult
@@ -49,7 +51,17 @@ func (r *report) machine() error {
 		r.Kernel = utsString(u.Sysname[:]) + " " + utsString(u.Release[:])
 	}
 	r.Disk = filesystemOf(".")
+	r.LoadStart = loadAvg()
 	return nil
+}
+
+// loadAvg is the machine's load over the last 1, 5 and 15 minutes, "" when unknown.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return ""
 }
 
 func utsString(b []int8) string {
@@ -104,6 +116,9 @@ func (r *report) markdown() string {
 	p("| Go | %s |", r.GoVersion)
 	p("| Kernel | %s |", r.Kernel)
 	p("| Database filesystem | %s |", r.Disk)
+	if r.LoadStart != "" {
+		p("| Load average (1, 5, 15 min) | %s at the start, %s at the end |", r.LoadStart, r.LoadEnd)
+	}
 	switch {
 	case r.PG == nil:
 	case r.PG.Skipped != "":

@@ -1,6 +1,9 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // verdict is how a figure stands against its target.
 func verdict(met bool) string {
@@ -35,6 +38,12 @@ func (r *report) ingestSection(p func(string, ...any)) {
 			share = fmtPct(t.PerSec / bare)
 		}
 		p("| %s | %.0f | %s | %.2f | %.2f | %d | %d |", t.Name, t.PerSec, share, t.P50ms, t.P99ms, t.Requests, t.Errors)
+	}
+	for _, t := range rows {
+		if t.Errors > 0 {
+			p("")
+			p("%s: %d requests failed; the first: `%s`.", t.Name, t.Errors, strings.ReplaceAll(t.FirstError, "`", "'"))
+		}
 	}
 	if len(r.Ingest) == 2 && bare > 0 {
 		lite := r.Ingest[1].PerSec
