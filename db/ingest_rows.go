@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -83,9 +85,11 @@ func (c *markCache) selectIn(ctx context.Context, dest any, q string, ids map[st
 	return c.tx.SelectContext(ctx, dest, q, string(arg))
 }
 
-// flushRows writes every hub and device the batch changed, once each.
+// flushRows writes every hub and device the batch changed, once each, in key order: two instances' writers on one
+// PostgreSQL database then lock shared rows in the same order, so neither waits on the other in a cycle (map order
+// made `deadlock detected` aborts and 503s under a two-instance flood).
 func (c *markCache) flushRows(ctx context.Context) error {
-	for key := range c.dirty {
+	for _, key := range slices.Sorted(maps.Keys(c.dirty)) {
 		if id, ok := strings.CutPrefix(key, "hub:"); ok {
 			h := c.hubs[id]
 			_, err := c.tx.ExecContext(ctx, `UPDATE hubs SET online = ?, status = ?, last_heartbeat_at = ?, power_source = ?
