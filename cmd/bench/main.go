@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"sync"
 	"time"
 )
@@ -200,6 +201,9 @@ func (c *childProc) stopNow() {
 	os.RemoveAll(c.dir)
 }
 
+// childSeq numbers the children whose CPU profiles are written.
+var childSeq atomic.Int32
+
 // startChild runs this binary with -serve on a fresh database (on the working directory's disk, not a tmpfs, so
 // fsync is real) and waits for its ready line. With a databaseURL the child serves that PostgreSQL database, which
 // other children may share.
@@ -213,8 +217,8 @@ func startChild(ctx context.Context, o options, fill int, databaseURL string) (*
 	if databaseURL != "" {
 		args = append(args, "-database-url", databaseURL)
 	}
-	if fill == 0 && o.cpuProfile != "" {
-		args = append(args, "-server-cpuprofile", o.cpuProfile)
+	if fill == 0 && o.cpuProfile != "" { // one file per child: the SQLite server, then PostgreSQL A and B
+		args = append(args, "-server-cpuprofile", fmt.Sprintf("%s.%d", o.cpuProfile, childSeq.Add(1)))
 	}
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Stderr = os.Stderr
