@@ -94,19 +94,7 @@ func TestListActivitiesKeyset(t *testing.T) {
 		}
 		ingest(t, s, IngestItem{Activity: a})
 	}
-	var seen []int64
-	f := ActivityFilter{Limit: 3}
-	for range 10 {
-		pg, err := s.ListActivities(t.Context(), f)
-		must(t, err)
-		for _, a := range pg.Items {
-			seen = append(seen, a.ID)
-		}
-		if pg.Next == nil {
-			break
-		}
-		f.Before = pg.Next
-	}
+	seen := pageIDs(t, s, ActivityFilter{Limit: 3})
 	want := []int64{7, 6, 5, 4, 3, 2, 1}
 	if !slices.Equal(seen, want) {
 		t.Fatalf("pages saw %v, want %v", seen, want)
@@ -119,19 +107,7 @@ func TestListActivitiesTextKeyset(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	seedActivities(t, s, 30) // 9 "front gate" unlocks (every third row but the ninth, a heartbeat)
-	var seen []int64
-	f := ActivityFilter{Text: "gate", Limit: 3}
-	for range 10 {
-		pg, err := s.ListActivities(t.Context(), f)
-		must(t, err)
-		for _, a := range pg.Items {
-			seen = append(seen, a.ID)
-		}
-		if pg.Next == nil {
-			break
-		}
-		f.Before = pg.Next
-	}
+	seen := pageIDs(t, s, ActivityFilter{Text: "gate", Limit: 3})
 	if len(seen) != 9 {
 		t.Fatalf("pages saw %d matches %v, want 9", len(seen), seen)
 	}
@@ -199,4 +175,22 @@ func ftsCount(t *testing.T, s *Store, word string) int {
 	var n int
 	must(t, s.r.GetContext(t.Context(), &n, `SELECT count(*) FROM activities_fts WHERE activities_fts MATCH ?`, word))
 	return n
+}
+
+// pageIDs follows f's keyset pages (at most 10) and returns the ids in the order the pages showed them.
+func pageIDs(t *testing.T, s *Store, f ActivityFilter) []int64 {
+	t.Helper()
+	var seen []int64
+	for range 10 {
+		pg, err := s.ListActivities(t.Context(), f)
+		must(t, err)
+		for _, a := range pg.Items {
+			seen = append(seen, a.ID)
+		}
+		if pg.Next == nil {
+			break
+		}
+		f.Before = pg.Next
+	}
+	return seen
 }

@@ -1,9 +1,11 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -256,8 +258,8 @@ func (c *markCache) flush(ctx context.Context) error {
 		args, n = args[:0], 0
 		return err
 	}
-	for k, at := range c.pending {
-		args = append(args, k[0], k[1], at, ms(c.now))
+	for _, k := range slices.SortedFunc(maps.Keys(c.pending), compareMarkKeys) { // in key order, as flushRows
+		args = append(args, k[0], k[1], c.pending[k], ms(c.now))
 		if n++; n == rowsPerStatement {
 			if err := write(); err != nil {
 				return fmt.Errorf("live marks: %w", err)
@@ -268,4 +270,8 @@ func (c *markCache) flush(ctx context.Context) error {
 		return fmt.Errorf("live marks: %w", err)
 	}
 	return nil
+}
+
+func compareMarkKeys(a, b [2]string) int {
+	return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -29,7 +31,7 @@ func (c *markCache) prefetch(ctx context.Context, fresh []*ingestReq) error {
 		return nil
 	}
 	var hubRows []hubRow
-	if err := c.selectIn(ctx, &hubRows, `SELECT `+hubCols+` FROM hubs WHERE id IN (`+jsonValues(c.tx.DriverName(), false)+`)`, hubs); err != nil {
+	if err := c.selectIn(ctx, &hubRows, `SELECT `+hubCols+` FROM hubs WHERE id IN (`+jsonValues(c.tx.DriverName(), false)+`)`+c.forUpdate(), hubs); err != nil {
 		return fmt.Errorf("hubs: %w", err)
 	}
 	for id := range hubs {
@@ -40,7 +42,7 @@ func (c *markCache) prefetch(ctx context.Context, fresh []*ingestReq) error {
 		c.hubs[h.ID] = &h
 	}
 	var devRows []deviceRow
-	if err := c.selectIn(ctx, &devRows, `SELECT `+deviceCols+` FROM devices WHERE id IN (`+jsonValues(c.tx.DriverName(), false)+`)`, devices); err != nil {
+	if err := c.selectIn(ctx, &devRows, `SELECT `+deviceCols+` FROM devices WHERE id IN (`+jsonValues(c.tx.DriverName(), false)+`)`+c.forUpdate(), devices); err != nil {
 		return fmt.Errorf("devices: %w", err)
 	}
 	for id := range devices {
@@ -67,6 +69,17 @@ func (c *markCache) prefetch(ctx context.Context, fresh []*ingestReq) error {
 	return nil
 }
 
+// forUpdate is, on PostgreSQL, what makes prefetch lock the rows it reads until the batch commits, in key order (the
+// lock is taken above the sort). Two instances' batches that share a hub then run one after the other, and the
+// second reads the first one's committed row rather than a copy that its own write would overwrite. SQLite has one
+// writer, whose transaction holds the database lock from BEGIN IMMEDIATE.
+func (c *markCache) forUpdate() string {
+	if c.tx.DriverName() == "pgx" {
+		return ` ORDER BY id FOR UPDATE`
+	}
+	return ""
+}
+
 // selectIn runs q with the keys of ids as its one argument, a JSON array.
 func (c *markCache) selectIn(ctx context.Context, dest any, q string, ids map[string]bool) error {
 	if len(ids) == 0 {
@@ -83,24 +96,49 @@ func (c *markCache) selectIn(ctx context.Context, dest any, q string, ids map[st
 	return c.tx.SelectContext(ctx, dest, q, string(arg))
 }
 
-// flushRows writes every hub and device the batch changed, once each.
+// flushRows writes every hub and device the batch changed, once each: one UPDATE … FROM (VALUES …) per table and
+// rowsPerStatement rows, not a statement per row, since on PostgreSQL every statement is a round trip that the
+// batch's transaction (and its row locks) waits on. Rows go in key order, so that two instances' writers lock shared
+// rows in the same order (map order made `deadlock detected` aborts under a two-instance flood); on PostgreSQL
+// prefetch has already locked them, in the same order. The casts type the VALUES columns for PostgreSQL (a bare
+// parameter there is text); SQLite reads them as affinities.
 func (c *markCache) flushRows(ctx context.Context) error {
-	for key := range c.dirty {
+	var hubArgs, devArgs [][]any
+	for _, key := range slices.Sorted(maps.Keys(c.dirty)) {
 		if id, ok := strings.CutPrefix(key, "hub:"); ok {
 			h := c.hubs[id]
-			_, err := c.tx.ExecContext(ctx, `UPDATE hubs SET online = ?, status = ?, last_heartbeat_at = ?, power_source = ?
-				WHERE id = ?`, h.Online, h.Status, nullMS(h.LastHeartbeatAt), h.PowerSource, id)
-			if err != nil {
-				return fmt.Errorf("update hub %s: %w", id, err)
-			}
+			hubArgs = append(hubArgs, []any{id, h.Online, h.Status, nullMS(h.LastHeartbeatAt), h.PowerSource})
 			continue
 		}
 		id := strings.TrimPrefix(key, "device:")
 		d := c.devices[id]
-		_, err := c.tx.ExecContext(ctx, `UPDATE devices SET state = ?, battery = ?, online = ?, alert = ?, state_changed_at = ?
-			WHERE id = ?`, d.State, nullInt(d.Battery), d.Online, d.Alert, ms(d.StateChangedAt), id)
-		if err != nil {
-			return fmt.Errorf("update device %s: %w", id, err)
+		devArgs = append(devArgs, []any{id, d.State, nullInt(d.Battery), d.Online, d.Alert, ms(d.StateChangedAt)})
+	}
+	if err := c.updateFrom(ctx, "devices", `state = v.column2, battery = v.column3, online = v.column4, alert = v.column5,
+		state_changed_at = v.column6`, `(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS INTEGER),
+		CAST(? AS TEXT), CAST(? AS BIGINT))`, devArgs); err != nil {
+		return fmt.Errorf("update devices: %w", err)
+	}
+	if err := c.updateFrom(ctx, "hubs", `online = v.column2, status = v.column3, last_heartbeat_at = v.column4,
+		power_source = v.column5`, `(CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT),
+		CAST(? AS TEXT))`, hubArgs); err != nil {
+		return fmt.Errorf("update hubs: %w", err)
+	}
+	return nil
+}
+
+// updateFrom sets the columns of table's rows whose id is a row's first value, rowsPerStatement rows a statement.
+func (c *markCache) updateFrom(ctx context.Context, table, set, row string, rows [][]any) error {
+	for start := 0; start < len(rows); start += rowsPerStatement {
+		chunk := rows[start:min(start+rowsPerStatement, len(rows))]
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		q := `UPDATE ` + table + ` SET ` + set + ` FROM (VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ") +
+			`) AS v WHERE ` + table + `.id = v.column1`
+		if _, err := c.tx.ExecContext(ctx, q, args...); err != nil {
+			return err
 		}
 	}
 	return nil

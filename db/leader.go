@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,25 +31,50 @@ type LeaderLock struct {
 }
 
 // TryLead takes the leader lock if nobody holds it: ErrNotLeader when another instance does. It never waits for
-// the lock; callers poll.
+// the lock; callers poll. A refused try keeps its connection for the next one, so a follower polling every second
+// does not make the server start (and end) a backend each time.
 func (s *Store) TryLead(ctx context.Context) (*LeaderLock, error) {
 	if s.dialect != dialectPostgres {
 		return &LeaderLock{}, nil
 	}
-	conn, err := s.dedicatedConn(ctx)
-	if err != nil {
-		return nil, err
+	s.leader.mu.Lock()
+	defer s.leader.mu.Unlock()
+	conn := s.leader.candidate
+	s.leader.candidate = nil
+	if conn == nil || conn.IsClosed() {
+		var err error
+		if conn, err = s.dedicatedConn(ctx); err != nil {
+			return nil, err
+		}
 	}
 	var got bool
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, pgLeaderLockKey).Scan(&got); err != nil {
-		conn.Close(context.WithoutCancel(ctx))
+		conn.Close(context.WithoutCancel(ctx)) // a broken connection: the next try dials again
 		return nil, fmt.Errorf("db: leader lock: %w", err)
 	}
 	if !got {
-		conn.Close(ctx)
+		s.leader.candidate = conn
 		return nil, ErrNotLeader
 	}
 	return &LeaderLock{conn: conn}, nil
+}
+
+// leaderCandidate is the connection a follower asks for the lock on, kept between tries.
+type leaderCandidate struct {
+	mu        sync.Mutex
+	candidate *pgx.Conn
+}
+
+// close closes the kept connection, at Close.
+func (c *leaderCandidate) close(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.candidate == nil {
+		return nil
+	}
+	err := c.candidate.Close(ctx)
+	c.candidate = nil
+	return err
 }
 
 // Alive checks that the lock is still held: its connection answers, within leaderPingTimeout. An error means the

@@ -22,8 +22,15 @@ func TestLeaderLock(t *testing.T) {
 
 	la, err := a.TryLead(ctx)
 	must(t, err)
-	if _, err := b.TryLead(ctx); !errors.Is(err, ErrNotLeader) {
-		t.Fatalf("second TryLead while the first holds: %v, want ErrNotLeader", err)
+	var pids []uint32
+	for range 3 { // refused tries poll on one kept connection, not a new backend each
+		if _, err := b.TryLead(ctx); !errors.Is(err, ErrNotLeader) {
+			t.Fatalf("second TryLead while the first holds: %v, want ErrNotLeader", err)
+		}
+		pids = append(pids, b.leader.candidate.PgConn().PID())
+	}
+	if pids[0] != pids[1] || pids[1] != pids[2] {
+		t.Errorf("refused tries used backends %v, want one kept connection", pids)
 	}
 	must(t, la.Alive(ctx))
 	// The server ends the leader's session: its lock goes with it.

@@ -229,7 +229,10 @@ func (s *Store) pingPostgres(ctx context.Context) error {
 
 // closePostgres closes both pools (the ingester is already stopped). The server needs nothing else from us.
 func (s *Store) closePostgres() error {
-	return errors.Join(wrapClose("reader", s.path, s.r.Close()), wrapClose("writer", s.path, s.w.Close()))
+	ctx, cancel := context.WithTimeout(context.Background(), pgUnlockTimeout)
+	defer cancel()
+	return errors.Join(wrapClose("leader candidate", s.path, s.leader.close(ctx)),
+		wrapClose("reader", s.path, s.r.Close()), wrapClose("writer", s.path, s.w.Close()))
 }
 
 // Dialect names the store's SQL dialect: "sqlite" or "postgres".

@@ -36,6 +36,7 @@ type Store struct {
 	file    os.FileInfo     // SQLite only: the file opened at start, so Ping notices it being removed or replaced
 	version int             // schema version after migrations, checked by Ping
 	pg      *pgx.ConnConfig // PostgreSQL only: how to open a dedicated connection (dedicatedConn)
+	leader  leaderCandidate // PostgreSQL only: the connection TryLead polls on while another instance leads
 	ingest  *ingester       // the activity log's group-commit writer, started by Open and stopped by Close
 	auth    authVersion     // bumped by every write that can end a session or change its user (sessions_version.go)
 }

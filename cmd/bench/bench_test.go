@@ -97,3 +97,53 @@ func TestReportMachineFacts(t *testing.T) {
 		t.Errorf("machine facts %+v", r)
 	}
 }
+
+// TestTallyLatencies: every subscriber's arrivals count for its own instance (s % instances) and for the whole,
+// against each delivery's send time; an event that was not timed (the warm-up) counts for neither.
+func TestTallyLatencies(t *testing.T) {
+	t.Parallel()
+	t0 := time.Unix(1000, 0)
+	sent := map[int64]time.Time{1: t0, 2: t0.Add(time.Second)}
+	at := func(id int64, ms int) received {
+		return received{id: id, at: sent[id].Add(time.Duration(ms) * time.Millisecond)}
+	}
+	got := [][]received{
+		{{id: 99, at: t0}, at(1, 10), at(2, 20)}, // A
+		{at(1, 40), at(2, 80)},                   // B
+		{at(1, 12)},                              // A, missed delivery 2
+	}
+	res := sseResult{Deliveries: 2, Instances: []sseResult{{Name: "A"}, {Name: "B"}}}
+	res.tallyLatencies(got, sent)
+	a, b := res.Instances[0], res.Instances[1]
+	if a.Subscribers != 2 || a.Expected != 4 || a.Received != 3 || a.P50ms != 12 || a.MaxMs != 20 {
+		t.Errorf("A: %+v", a)
+	}
+	if b.Subscribers != 1 || b.Expected != 2 || b.Received != 2 || b.P99ms != 80 {
+		t.Errorf("B: %+v", b)
+	}
+	if res.Received != 5 || res.MaxMs != 80 || res.P50ms != 20 {
+		t.Errorf("all: %+v", res)
+	}
+}
+
+// TestReportPostgresTargets: the PostgreSQL rows sit beside SQLite's, and each target says met or missed.
+func TestReportPostgresTargets(t *testing.T) {
+	t.Parallel()
+	r := report{Started: time.Now(), Finished: time.Now(), Ingest: []throughput{{Name: "bare", PerSec: 10_000},
+		{Name: "hook", PerSec: 3_000}}, SSE: &sseResult{Subscribers: 2, Expected: 2, Received: 2, P99ms: 30}}
+	r.PG = &pgReport{Server: "PostgreSQL 15.8; fsync=on", One: throughput{Name: "pg one", PerSec: 2_000},
+		Two: throughput{Name: "pg two", PerSec: 3_300}, SSE: &sseResult{Subscribers: 2, Expected: 2, Received: 2,
+			Instances: []sseResult{{Name: "A", Expected: 1, Received: 1, P99ms: 20}, {Name: "B", Expected: 1, Received: 1, P99ms: 120}}}}
+	md := r.markdown()
+	for _, want := range []string{"| PostgreSQL | PostgreSQL 15.8; fsync=on |", "| pg two | 3300 | 33% |",
+		"1.10× the SQLite figure", "least the SQLite figure: **met**", "| PostgreSQL, B | 0 | 1 | 1 | 0.0 | 120.0 |",
+		"(B's subscribers, every event received): **missed**", "(targets: ≥ 10,000/s and ≥ 30%: **missed**)"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	r.PG = &pgReport{Skipped: "pgtest: PostgreSQL is not installed"}
+	if md := r.markdown(); !strings.Contains(md, "| PostgreSQL | not measured: pgtest: PostgreSQL is not installed |") {
+		t.Error("a skipped PostgreSQL is not said so")
+	}
+}

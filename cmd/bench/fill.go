@@ -146,7 +146,7 @@ type queryResult struct {
 }
 
 // timeQueries runs each filter of the activity log (a page of 50) repeatedly at the store and reports p50 and p95.
-func timeQueries(ctx context.Context, store *db.Store) ([]queryResult, error) {
+func timeQueries(ctx context.Context, store *db.Store, runs int) ([]queryResult, error) {
 	mid, err := store.ListActivities(ctx, db.ActivityFilter{Limit: 1})
 	if err != nil || len(mid.Items) == 0 {
 		return nil, fmt.Errorf("no activity to query: %v", err)
@@ -173,7 +173,6 @@ func timeQueries(ctx context.Context, store *db.Store) ([]queryResult, error) {
 	}
 	var out []queryResult
 	for _, q := range filters {
-		const runs = 200
 		durs := make([]time.Duration, 0, runs)
 		rows := 0
 		for range runs {

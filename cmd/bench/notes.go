@@ -83,4 +83,17 @@ var notes = []string{
 		"of the bare handler would take a writer that does much less per delivery inside its transaction (e.g. an " +
 		"append-only journal indexed in the background, or the log sharded across files with a writer each); not " +
 		"done.",
+	"PostgreSQL, two instances (2026-12-07): on one database they ingest less than one instance alone, and some " +
+		"deliveries fail. `make bench` at 12:57 (the machine was loaded by other work, load average 8–10): one " +
+		"instance 2,938/s, two 2,085/s with 77 requests failed; an `-only ingest` run at 13:14 (load ~1): bare " +
+		"25,031/s, SQLite 4,888/s, PostgreSQL one instance 4,006/s, two 2,904/s with 40 × 503 " +
+		"`{\"status\":\"unavailable\"}`, and the server log said `deadlock detected` (each process waiting for a " +
+		"ShareLock on the other's transaction). Each instance's group-commit writer updates the batch's hubs, " +
+		"devices and live marks in Go map order (`db/ingest_rows.go` flushRows, `db/ingest_batch.go` flush), so two " +
+		"writers touching the same rows lock them in different orders: they wait on each other until commit (the " +
+		"fsync included) and now and then deadlock, which aborts a whole batch (PostgreSQL waits " +
+		"`deadlock_timeout`, 1 s, before it decides). Writing those rows in key order would end the deadlocks; the " +
+		"waits on hot rows would remain (every webhook here is about one of the same ~200 hubs), so the second " +
+		"instance buys availability, not throughput, until the writer's row updates leave the batch's transaction. " +
+		"Not changed here (db/ is outside the bench).",
 }

@@ -29,7 +29,7 @@ func measurePortfolio(ctx context.Context, rep *report, o options, stdout io.Wri
 	po := o
 	po.properties, po.cpuProfile = o.portfolio, o.pagesCPU
 	fmt.Fprintf(stdout, "pages: %d properties, %d clients, %s per page\n", po.properties, o.pageClients, o.pagesFor)
-	child, rd, err := startChild(ctx, po, 0)
+	child, rd, err := startChild(ctx, po, 0, "")
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func runPageLoad(ctx context.Context, name, base, cookie string, conc int, dur t
 			}
 		})
 	}
-	time.Sleep(time.Second)
+	time.Sleep(warmUp(dur))
 	counting.Store(true)
 	start := time.Now()
 	time.Sleep(dur)

@@ -21,13 +21,13 @@ type report struct {
 	GoVersion string
 	Kernel    string
 	Disk      string
+	LoadStart string // /proc/loadavg's 1, 5 and 15 minute figures: other work on the machine skews every figure
+	LoadEnd   string
 
-	Ingest       []throughput
-	SSE          *sseResult
-	Fill         *fillResult
-	StoreQueries []queryResult
-	PageQueries  []queryResult
-	Exports      []exportResult
+	Ingest []throughput // the bare handler, then the durable webhook on SQLite
+	SSE    *sseResult
+	Log    *logResult
+	PG     *pgReport // nil: not asked for (-postgres=false, or -only pages)
 
 	PortfolioProperties int
 	Pages               []pageLoad
@@ -51,7 +51,17 @@ func (r *report) machine() error {
 		r.Kernel = utsString(u.Sysname[:]) + " " + utsString(u.Release[:])
 	}
 	r.Disk = filesystemOf(".")
+	r.LoadStart = loadAvg()
 	return nil
+}
+
+// loadAvg is the machine's load over the last 1, 5 and 15 minutes, "" when unknown.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return ""
 }
 
 func utsString(b []int8) string {
@@ -92,7 +102,9 @@ func (r *report) markdown() string {
 	p("")
 	p("Written by `make bench` (`go run ./cmd/bench`). Every server runs in its own child process, wired as `cmd/web`")
 	p("wires the dashboard (full middleware and access log, WAL, `synchronous=FULL`, group commit); the load generator")
-	p("runs on the same machine and shares its cores.")
+	p("runs on the same machine and shares its cores. The PostgreSQL figures come from the same run: a durable cluster")
+	p("started for it on the same disk, and children wired as `cmd/web` with `DATABASE_URL` (the live fan-out across")
+	p("instances included); PostgreSQL shares the cores too.")
 	p("")
 	p("## Machine")
 	p("")
@@ -104,6 +116,16 @@ func (r *report) markdown() string {
 	p("| Go | %s |", r.GoVersion)
 	p("| Kernel | %s |", r.Kernel)
 	p("| Database filesystem | %s |", r.Disk)
+	if r.LoadStart != "" {
+		p("| Load average (1, 5, 15 min) | %s at the start, %s at the end |", r.LoadStart, r.LoadEnd)
+	}
+	switch {
+	case r.PG == nil:
+	case r.PG.Skipped != "":
+		p("| PostgreSQL | not measured: %s |", r.PG.Skipped)
+	default:
+		p("| PostgreSQL | %s |", r.PG.Server)
+	}
 	p("")
 	r.ingestSection(p)
 	r.sseSection(p)
@@ -112,83 +134,6 @@ func (r *report) markdown() string {
 	r.logSection(p)
 	r.profilingNotes(p)
 	return b.String()
-}
-
-func (r *report) ingestSection(p func(string, ...any)) {
-	p("## Webhook ingest throughput")
-	p("")
-	p("%d concurrent keep-alive senders for %s each (after a 1 s warm-up), documented envelopes about mirrored devices", r.Options.concurrency, r.Options.ingestFor)
-	p("(unlocks, locks — which also update the mirror — door events, heartbeats), every one distinct. The bare handler")
-	p("reads the body and answers 200; the webhook answers 200 only after its delivery is committed with an fsync.")
-	p("")
-	p("| Endpoint | Requests/s | p50 ms | p99 ms | Requests | Errors |")
-	p("|---|---:|---:|---:|---:|---:|")
-	for _, t := range r.Ingest {
-		p("| %s | %.0f | %.2f | %.2f | %d | %d |", t.Name, t.PerSec, t.P50ms, t.P99ms, t.Requests, t.Errors)
-	}
-	if len(r.Ingest) == 2 && r.Ingest[0].PerSec > 0 {
-		p("")
-		p("Durable ingest runs at **%.0f%%** of the bare handler (targets: ≥ 10,000/s and ≥ 30%%).", 100*r.Ingest[1].PerSec/r.Ingest[0].PerSec)
-	}
-	p("")
-}
-
-func (r *report) sseSection(p func(string, ...any)) {
-	s := r.SSE
-	if s == nil {
-		return
-	}
-	p("## Live push: webhook → %d SSE subscribers", s.Subscribers)
-	p("")
-	p("%d signed-in streams on `/events`; %d webhooks posted at %d/s. Latency is from sending the POST to each", s.Subscribers, s.Deliveries, r.Options.rate)
-	p("subscriber having read the whole event (the rendered activity row), so it includes the durable commit.")
-	p("")
-	p("| Subscribers | Events expected | Received | p50 ms | p99 ms | max ms | Server RSS idle | RSS after | Peak RSS |")
-	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	p("| %d | %d | %d | %.1f | %.1f | %.1f | %.0f MB | %.0f MB | %.0f MB |", s.Subscribers, s.Expected, s.Received,
-		s.P50ms, s.P99ms, s.MaxMs, s.RSSIdleMB, s.RSSMB, s.HWMMB)
-	p("")
-	p("Targets: p99 < 100 ms with 1,000 subscribers, RSS < 200 MB. The peak includes the ingest run before it.")
-	p("")
-}
-
-func (r *report) logSection(p func(string, ...any)) {
-	if r.Fill == nil {
-		return
-	}
-	f := r.Fill
-	p("## Activity log on %d rows", f.Rows)
-	p("")
-	p("Filled through the group-commit writer by 256 concurrent writers in %.0f s (%.0f rows/s, %d transactions),", f.Seconds, f.PerSec, f.Batches)
-	p("about the mirror's devices over %s – %s; full-text index: %v; database and WAL: %.0f MB.", f.Earliest, f.Latest,
-		f.FTS, float64(f.DBBytes)/(1<<20))
-	p("")
-	p("### Store query (one page of 50), 200 runs each")
-	p("")
-	queryTable(p, r.StoreQueries)
-	p("### Full page over HTTP (`GET /activities?…`: query, render, transfer), 50 runs each")
-	p("")
-	queryTable(p, r.PageQueries)
-	p("Target: filtered page p95 < 20 ms.")
-	p("")
-	p("### Export of the whole log (`GET /activities/export`)")
-	p("")
-	p("| Format | Rows | Size | Seconds | Server RSS before | Max RSS during |")
-	p("|---|---:|---:|---:|---:|---:|")
-	for _, e := range r.Exports {
-		p("| %s | %d | %.0f MB | %.1f | %.0f MB | %.0f MB |", e.Format, e.Rows, float64(e.Bytes)/(1<<20), e.Seconds, e.RSSBefore, e.RSSMax)
-	}
-	p("")
-	p("Target: CSV export of 1M rows < 15 s with flat memory.")
-}
-
-func queryTable(p func(string, ...any), qs []queryResult) {
-	p("| Filter | Rows | p50 ms | p95 ms | max ms |")
-	p("|---|---:|---:|---:|---:|")
-	for _, q := range qs {
-		p("| %s | %d | %.2f | %.2f | %.2f |", q.Name, q.Rows, q.P50ms, q.P95ms, q.MaxMs)
-	}
-	p("")
 }
 
 func (r *report) setupSection(p func(string, ...any)) {

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"io"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/keyless/dashboard/db/pgtest"
 	"github.com/keyless/dashboard/smarthome/simulator"
@@ -74,15 +71,5 @@ func (c *testCluster) Start(t *testing.T, extra map[string]string) *testApp {
 func TestPostgresInstance(t *testing.T) {
 	c := newCluster(t)
 	a := c.Start(t, nil)
-	cl := a.client(t)
-	a.login(t, cl, clusterAdmin, clusterPassword)
-	waitFor(t, 30*time.Second, "the first mirror sync on PostgreSQL", func() (bool, error) {
-		resp, err := cl.Get(a.URL + "/properties")
-		if err != nil {
-			return false, err
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return strings.Contains(string(body), `data-testid="property-row"`), errNotYet
-	})
+	a.waitSyncedAs(t, clusterAdmin, clusterPassword)
 }

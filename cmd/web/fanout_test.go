@@ -108,17 +108,7 @@ func TestWebhookReachesOtherInstance(t *testing.T) {
 	})
 	drain(onA)
 	for _, app := range []*testApp{a, b} { // measure after the first mirror syncs, not beside them
-		cl := app.client(t)
-		app.login(t, cl, clusterAdmin, clusterPassword)
-		waitFor(t, 30*time.Second, "the first mirror sync", func() (bool, error) {
-			resp, err := cl.Get(app.URL + "/properties")
-			if err != nil {
-				return false, err
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			return strings.Contains(string(body), `data-testid="property-row"`), errNotYet
-		})
+		app.waitSyncedAs(t, clusterAdmin, clusterPassword)
 	}
 
 	const n = 200
@@ -201,20 +191,8 @@ func TestSignOutEndsStreamsElsewhere(t *testing.T) {
 		t.Fatalf("B's stream ended before the sign-out: %v", err)
 	case <-time.After(300 * time.Millisecond):
 	}
-	form := url.Values{}
-	lreq, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.URL+"/logout", strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	lreq.Header.Set("Origin", a.URL)
-	lresp, err := browser.Do(lreq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lresp.Body.Close()
-	if lresp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("POST /logout on A = %d", lresp.StatusCode)
+	if code := post(t, browser, a.URL, "/logout", url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("POST /logout on A = %d", code)
 	}
 	select {
 	case <-ended:

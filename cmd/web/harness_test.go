@@ -154,11 +154,17 @@ func (b *syncBuffer) String() string {
 
 var errNotYet = errors.New("not yet")
 
-// waitSynced waits until the first mirror sync has filled the property list.
+// waitSynced waits until the first mirror sync has filled the property list, signed in as the demo admin.
 func (a *testApp) waitSynced(t *testing.T) {
 	t.Helper()
+	a.waitSyncedAs(t, "admin@example.com", "demo-admin-password")
+}
+
+// waitSyncedAs is waitSynced signed in as email.
+func (a *testApp) waitSyncedAs(t *testing.T, email, password string) {
+	t.Helper()
 	c := a.client(t)
-	a.login(t, c, "admin@example.com", "demo-admin-password")
+	a.login(t, c, email, password)
 	waitFor(t, 30*time.Second, "the first mirror sync", func() (bool, error) {
 		resp, err := c.Get(a.URL + "/properties")
 		if err != nil {

@@ -30,12 +30,13 @@ import (
 
 // Cluster is one running PostgreSQL server.
 type Cluster struct {
-	dir    string // owned by the server's user: data/, the socket, the log
-	bin    string
-	port   int
-	cred   *syscall.Credential // nil: run as ourselves
-	admin  *sql.DB
-	nextDB atomic.Int64
+	dir     string // owned by the server's user: data/, the socket, the log
+	bin     string
+	port    int
+	cred    *syscall.Credential // nil: run as ourselves
+	admin   *sql.DB
+	nextDB  atomic.Int64
+	durable bool // fsync, synchronous_commit and full_page_writes left on (StartWith)
 }
 
 var (
@@ -59,7 +60,7 @@ func Main(m *testing.M) int {
 // DSN returns the URL of a new, empty database on the shared cluster, starting the cluster on first use.
 func DSN(t testing.TB) string {
 	t.Helper()
-	once.Do(func() { shared, initErr = start() })
+	once.Do(func() { shared, initErr = start(Options{}) })
 	if initErr != nil {
 		if errors.Is(initErr, ErrMissing) && os.Getenv("CI") != "true" {
 			t.Skip(initErr)
@@ -114,12 +115,12 @@ func version(dir string) int {
 	return n
 }
 
-func start() (*Cluster, error) {
+func start(o Options) (*Cluster, error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{bin: bin}
+	c := &Cluster{bin: bin, durable: o.Durable}
 	if os.Geteuid() == 0 { // initdb refuses to run as root
 		u, err := user.Lookup("postgres")
 		if err != nil {
@@ -129,7 +130,11 @@ func start() (*Cluster, error) {
 		gid, _ := strconv.Atoi(u.Gid)
 		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	}
-	if c.dir, err = os.MkdirTemp("", "pgtest-"); err != nil {
+	if c.dir, err = os.MkdirTemp(o.Dir, "pgtest-"); err != nil {
+		return nil, err
+	}
+	if c.dir, err = filepath.Abs(c.dir); err != nil { // pg_ctl runs in it, and the socket path is absolute
+		os.RemoveAll(c.dir)
 		return nil, err
 	}
 	if c.cred != nil {
@@ -138,8 +143,11 @@ func start() (*Cluster, error) {
 			return nil, err
 		}
 	}
-	if err := c.run("initdb", "-D", filepath.Join(c.dir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-		"--locale=C", "--no-sync"); err != nil {
+	initArgs := []string{"-D", filepath.Join(c.dir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"}
+	if !o.Durable {
+		initArgs = append(initArgs, "--no-sync")
+	}
+	if err := c.run("initdb", initArgs...); err != nil {
 		os.RemoveAll(c.dir)
 		return nil, err
 	}
@@ -165,10 +173,13 @@ func start() (*Cluster, error) {
 }
 
 func (c *Cluster) startServer() error {
-	// Durability settings are off: a test cluster dies with its folder, and a killed server process (not the
-	// machine) loses nothing that was committed anyway.
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c fsync=off "+
-		"-c synchronous_commit=off -c full_page_writes=off -c max_connections=300", c.port, c.dir)
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s -c max_connections=300",
+		c.port, c.dir)
+	if !c.durable {
+		// Durability settings are off: a test cluster dies with its folder, and a killed server process (not the
+		// machine) loses nothing that was committed anyway.
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
 	return c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-l", filepath.Join(c.dir, "server.log"), "-w",
 		"-t", "60", "-o", opts, "start")
 }

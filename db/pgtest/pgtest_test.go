@@ -70,3 +70,40 @@ func TestStart(t *testing.T) {
 		t.Errorf("Stop left %s behind (%v)", dir, err)
 	}
 }
+
+// TestStartDurable: a durable cluster keeps fsync, synchronous_commit and full_page_writes on, Describe says so,
+// and the throwaway one (Start) keeps them off.
+func TestStartDurable(t *testing.T) {
+	if _, err := binDir(); err != nil && os.Getenv("CI") != "true" {
+		t.Skip(err)
+	}
+	c, err := StartWith(Options{Durable: true, Dir: os.TempDir()}) // the folder: where the test may write
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	desc, err := c.Describe(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PostgreSQL 1", "fsync=on", "synchronous_commit=on", "full_page_writes=on"} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("Describe() = %q, want %q in it", desc, want)
+		}
+	}
+	if _, err := c.CreateDatabase(t.Context(), "sized"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := c.DatabaseSize(t.Context(), "sized"); err != nil || n <= 0 {
+		t.Errorf("DatabaseSize = %d, %v", n, err)
+	}
+	db, err := sql.Open("pgx", DSN(t)) // the shared cluster, for the tests: durability off
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var fsync string
+	if err := db.QueryRow(`SHOW fsync`).Scan(&fsync); err != nil || fsync != "off" {
+		t.Errorf("the test cluster's fsync = %q (%v), want off", fsync, err)
+	}
+}
