@@ -79,6 +79,7 @@ type ingester struct {
 	mu        sync.RWMutex
 	closed    bool
 	reqs      chan *ingestReq
+	projects  chan *projectReq // SQLite's projections, written by the same goroutine (journal_share.go)
 	done      chan struct{}
 	batches   atomic.Uint64
 	items     atomic.Uint64
@@ -87,7 +88,8 @@ type ingester struct {
 }
 
 func newIngester(w dbPool) *ingester {
-	in := &ingester{w: w, now: time.Now, reqs: make(chan *ingestReq, ingestQueue), done: make(chan struct{})}
+	in := &ingester{w: w, now: time.Now, reqs: make(chan *ingestReq, ingestQueue),
+		projects: make(chan *projectReq), done: make(chan struct{})}
 	go in.run()
 	return in
 }
@@ -149,10 +151,52 @@ func (s *Store) IngestStats() IngestStats {
 func (in *ingester) run() {
 	defer close(in.done)
 	batch := make([]*ingestReq, 0, ingestMaxBatch)
+	var (
+		held *projectReq // a projection waiting for its turn (journal_share.go)
+		turn projectTurn
+		wait *time.Timer
+	)
 	for {
-		req, ok := <-in.reqs
-		if !ok {
-			return
+		var retry <-chan time.Time
+		if held != nil {
+			ok, d := turn.due(time.Now(), len(in.reqs))
+			if ok {
+				start := time.Now()
+				held.err = held.fn()
+				end := time.Now()
+				in.busy.Add(int64(end.Sub(start)))
+				turn.ran(end, end.Sub(start), held.behind)
+				close(held.done)
+				held = nil
+				continue
+			}
+			if wait == nil {
+				wait = time.NewTimer(d)
+			} else {
+				wait.Reset(d)
+			}
+			retry = wait.C
+		}
+		projects := in.projects
+		if held != nil {
+			projects = nil // one at a time
+		}
+		var req *ingestReq
+		select {
+		case r, ok := <-in.reqs:
+			if !ok {
+				if held != nil { // closing: what was taken is written
+					held.err = held.fn()
+					close(held.done)
+				}
+				return
+			}
+			req = r
+		case pr := <-projects:
+			held = pr
+			continue
+		case <-retry:
+			continue
 		}
 		batch = append(batch[:0], req)
 	gather:
@@ -169,7 +213,8 @@ func (in *ingester) run() {
 		}
 		start := time.Now()
 		in.commit(batch)
-		in.busy.Add(int64(time.Since(start)))
+		turn.lastAppend = time.Now()
+		in.busy.Add(int64(turn.lastAppend.Sub(start)))
 		clear(batch)
 	}
 }

@@ -33,9 +33,15 @@ func (s *Store) Project(ctx context.Context, items []IngestItem) ([]IngestResult
 		}
 		reqs[i] = &ingestReq{item: it, res: IngestResult{ID: it.Activity.ID}}
 	}
-	err := s.project(ctx, reqs)
-	for try := 1; try < ingestTries && isRetryable(err); try++ {
+	var err error
+	if s.dialect == dialectSQLite {
+		behind := s.ingest.now().Sub(items[0].Activity.ReceivedAt) >= ProjectBehind // items go oldest first
+		err = s.ingest.submitProjection(ctx, behind, func() error { return s.project(ctx, reqs) })
+	} else {
 		err = s.project(ctx, reqs)
+		for try := 1; try < ingestTries && isRetryable(err); try++ {
+			err = s.project(ctx, reqs)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("db: project %d journal rows: %w", len(items), err)

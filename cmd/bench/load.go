@@ -22,7 +22,8 @@ type throughput struct {
 	PerSec      float64
 	P50ms       float64
 	P99ms       float64
-	FirstError  string // what the first failed request said, "" when none failed
+	FirstError  string     // what the first failed request said, "" when none failed
+	Lag         *lagResult // the projection behind the journal (webhook loads only)
 }
 
 // newClient is a keep-alive client with one connection per worker.

@@ -127,9 +127,9 @@ func measureIngestAndSSE(ctx context.Context, rep *report, o options, stdout io.
 	bare := runLoad(ctx, "bare 200-OK handler", []string{rd.Bare + "/"}, o.concurrency, o.ingestFor,
 		func(i int64) []byte { return webhookBody(rd.Targets, i, time.Now()) })
 	fmt.Fprintf(stdout, "  %s: %.0f/s\n", bare.Name, bare.PerSec)
-	hook := runLoad(ctx, "POST /webhooks/smarthome (SQLite, durable)", []string{rd.hookURL()},
+	hook := runHookLoad(ctx, "POST /webhooks/smarthome (SQLite, durable)", []string{rd.hookURL()}, rd.API,
 		o.concurrency, o.ingestFor, func(i int64) []byte { return webhookBody(rd.Targets, i, time.Now()) })
-	fmt.Fprintf(stdout, "  %s: %.0f/s\n", hook.Name, hook.PerSec)
+	fmt.Fprintf(stdout, "  %s: %.0f/s; %s\n", hook.Name, hook.PerSec, hook.Lag)
 	rep.Ingest = []throughput{bare, hook}
 	fmt.Fprintf(stdout, "sse: %d subscribers, %d deliveries at %d/s\n", o.subscribers, o.deliveries, o.rate)
 	sse, err := runSSE(ctx, []ready{rd}, []string{"SQLite"}, benchToken, o.subscribers, o.deliveries, o.rate)

@@ -87,17 +87,17 @@ func measurePGIngestAndSSE(ctx context.Context, rep *report, o options, stdout i
 	body := func(rd ready) func(int64) []byte {
 		return func(i int64) []byte { return webhookBody(rd.Targets, i, time.Now()) }
 	}
-	pg.One = runLoad(ctx, "POST /webhooks/smarthome (PostgreSQL, one instance)", []string{rdA.hookURL()}, o.concurrency,
+	pg.One = runHookLoad(ctx, "POST /webhooks/smarthome (PostgreSQL, one instance)", []string{rdA.hookURL()}, rdA.API, o.concurrency,
 		o.ingestFor, body(rdA))
-	fmt.Fprintf(stdout, "  %s: %.0f/s\n", pg.One.Name, pg.One.PerSec)
+	fmt.Fprintf(stdout, "  %s: %.0f/s; %s\n", pg.One.Name, pg.One.PerSec, pg.One.Lag)
 	b, rdB, err := startChild(ctx, o, 0, url) // after the load: its mirror sync is not measured beside it
 	if err != nil {
 		return fmt.Errorf("PostgreSQL instance B: %w", err)
 	}
 	defer b.stop()
-	pg.Two = runLoad(ctx, "POST /webhooks/smarthome (PostgreSQL, two instances, total)", []string{rdA.hookURL(), rdB.hookURL()},
+	pg.Two = runHookLoad(ctx, "POST /webhooks/smarthome (PostgreSQL, two instances, total)", []string{rdA.hookURL(), rdB.hookURL()}, rdA.API,
 		o.concurrency, o.ingestFor, body(rdA))
-	fmt.Fprintf(stdout, "  %s: %.0f/s, %d errors %s\n", pg.Two.Name, pg.Two.PerSec, pg.Two.Errors, pg.Two.FirstError)
+	fmt.Fprintf(stdout, "  %s: %.0f/s, %d errors %s; %s\n", pg.Two.Name, pg.Two.PerSec, pg.Two.Errors, pg.Two.FirstError, pg.Two.Lag)
 	fmt.Fprintf(stdout, "sse across instances: %d subscribers on A and B, %d deliveries at %d/s to A\n", o.subscribers, o.deliveries, o.rate)
 	sse, err := runSSE(ctx, []ready{rdA, rdB}, []string{"A (receives the webhooks)", "B (the other instance)"}, benchToken,
 		o.subscribers, o.deliveries, o.rate)

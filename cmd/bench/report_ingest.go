@@ -45,6 +45,7 @@ func (r *report) ingestSection(p func(string, ...any)) {
 			p("%s: %d requests failed; the first: `%s`.", t.Name, t.Errors, strings.ReplaceAll(t.FirstError, "`", "'"))
 		}
 	}
+	r.lagTable(p, rows)
 	if len(r.Ingest) == 2 && bare > 0 {
 		lite := r.Ingest[1].PerSec
 		p("")
@@ -57,6 +58,34 @@ func (r *report) ingestSection(p func(string, ...any)) {
 		}
 	}
 	p("")
+}
+
+// lagTable is the projection behind the journal during each webhook load (issue 14: acknowledged on the journal,
+// indexed behind it).
+func (r *report) lagTable(p func(string, ...any), rows []throughput) {
+	var any bool
+	for _, t := range rows {
+		any = any || t.Lag != nil
+	}
+	if !any {
+		return
+	}
+	p("")
+	p("The webhook is answered once its delivery is in the journal; the projector writes the activities, the mirror's")
+	p("changes and the live push behind it. Its lag, sampled from `/healthz` every %s during the load, and the", lagEvery)
+	p("catch-up after the load stopped (the next run starts only then):")
+	p("")
+	p("| Endpoint | Most rows waiting | Oldest waiting, at most | Waiting at the end | Caught up in | Catch-up rate |")
+	p("|---|---:|---:|---:|---:|---:|")
+	for _, t := range rows {
+		if l := t.Lag; l != nil {
+			caught := fmt.Sprintf("%.1f s", l.CatchUpSec)
+			if l.CatchUpSec < 0 {
+				caught = fmt.Sprintf("not within %s", catchUpLimit)
+			}
+			p("| %s | %d | %.1f s | %d | %s | %.0f rows/s |", t.Name, l.MaxWaiting, l.MaxAgeSec, l.AtEnd, caught, l.CatchUpPerSec)
+		}
+	}
 }
 
 func fmtPct(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
