@@ -51,9 +51,17 @@ func (in *ingester) write(batch []*ingestReq) error {
 		return errItem{err}
 	}
 	var direct []*ingestReq // new Ingest items: their activities are written now
+	appended := false
 	for _, req := range fresh {
 		if req.entry == nil {
 			direct = append(direct, req)
+		} else {
+			appended = true
+		}
+	}
+	if appended {
+		if err := in.announceJournalTx(ctx, tx); err != nil {
+			return err
 		}
 	}
 	if err := in.insertFull(ctx, tx, direct); err != nil {

@@ -104,3 +104,37 @@ func markProjected(ctx context.Context, tx *dbTx, reqs []*ingestReq) error {
 	}
 	return nil
 }
+
+// SetAside moves a waiting journal row the projector cannot turn into an activity (its bytes no longer parse: a
+// parser changed between append and projection) to the webhook inbox, as unparseable with detail, so an admin sees
+// it and can re-process it, and the projection goes on behind it. The row leaves the journal, and its dedupe key
+// with it, so the inbox's re-process can store it later. ErrConflict when the row is not waiting any more.
+func (s *Store) SetAside(ctx context.Context, row JournalRow, detail string) (int64, error) {
+	tx, err := s.w.BeginTxx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return 0, fmt.Errorf("db: set journal row %d aside: %w", row.ID, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM webhook_journal WHERE id = ? AND projected = 0`, row.ID)
+	if err != nil {
+		return 0, fmt.Errorf("db: set journal row %d aside: %w", row.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return 0, fmt.Errorf("db: set journal row %d aside: not waiting: %w", row.ID, ErrConflict)
+	}
+	body := row.Body
+	if body == nil {
+		body = []byte{}
+	}
+	var id int64
+	if err := tx.GetContext(ctx, &id, `INSERT INTO webhook_inbox (received_at, status, reason, detail, verified,
+			remote_addr, webhook_id, body, body_size, truncated, suppressed)
+		VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, 0) RETURNING id`,
+		ms(row.ReceivedAt), InboxFailed, ReasonUnparseable, detail, row.Verified, row.SignatureID, body, len(body), false); err != nil {
+		return 0, fmt.Errorf("db: set journal row %d aside: %w", row.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("db: set journal row %d aside: %w", row.ID, err)
+	}
+	return id, nil
+}

@@ -71,6 +71,24 @@ func (s *Store) AnnounceIngest(header string, entry func(IngestResult) string) {
 	s.ingest.announce.Store(&ingestAnnounce{header: header, entry: entry})
 }
 
+// JournalAppended is the entry an append batch's notification carries on PostgreSQL: rows wait in the journal. The
+// instance that projects (the leader) wakes on it instead of waiting for its next poll.
+const JournalAppended = "j:"
+
+// announceJournalTx tells the other instances, in tx, that the batch appended journal rows.
+func (in *ingester) announceJournalTx(ctx context.Context, tx *dbTx) error {
+	a := in.announce.Load()
+	if a == nil {
+		return nil
+	}
+	for _, p := range PackNotify(a.header, []string{JournalAppended}) {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify(?, ?)`, LiveChannel, p); err != nil {
+			return fmt.Errorf("notify: %w", err)
+		}
+	}
+	return nil
+}
+
 // announceTx notifies the batch's entries in tx (nothing when AnnounceIngest was not called).
 func (in *ingester) announceTx(ctx context.Context, tx *dbTx, changes []*ingestReq) error {
 	a := in.announce.Load()

@@ -146,6 +146,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // guest-link limits: in the database on PostgreSQL
 	opts := handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
 	deps.Receiver = handlers.NewReceiver(deps, opts, true)
+	fan.OnJournal(deps.Receiver.Wake) // the other instances' appends wake the projector when it runs here
 	// Once per cluster: the journal rows of every instance, in id order. Each instance appends its own deliveries.
 	jobs.GoLeader("webhook projector", deps.Receiver.RunProjector)
 	watchdog := mirror.NewWatchdog(store, logger, 0, fan.Silence(handlers.HubSilenceNotifier(deps)))

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/keyless/dashboard/db"
@@ -55,6 +56,7 @@ type Fanout struct {
 	codes   access.Notifier
 	silence mirror.SilenceNotifier
 	streams StreamCloser
+	journal atomic.Pointer[func()] // wakes this instance's projector when another instance appended (nil: none)
 	seen    *seenSet
 	out     chan string
 	now     func() time.Time
@@ -75,6 +77,14 @@ func New(store *db.Store, logger *slog.Logger, pub ingest.Publisher) *Fanout {
 func (f *Fanout) entry(res db.IngestResult) string {
 	f.seen.add(res.ID)
 	return ingest.Entry(res)
+}
+
+// OnJournal makes the listener call wake when another instance has appended webhook deliveries to the journal:
+// the projector (one per cluster, on the leader) projects them at once instead of at its next poll.
+func (f *Fanout) OnJournal(wake func()) {
+	if f != nil {
+		f.journal.Store(&wake)
+	}
 }
 
 // Commands returns n, which also tells the other instances of each change: the command tracker may run on

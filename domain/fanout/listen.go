@@ -176,6 +176,10 @@ func (f *Fanout) typed(ctx context.Context, e string) error {
 		return f.hubSilent(ctx, rest)
 	case prefix == prefixSession && f.streams != nil:
 		f.streams.CloseSession(unescape(rest))
+	case e == db.JournalAppended:
+		if wake := f.journal.Load(); wake != nil {
+			(*wake)()
+		}
 	case prefix == prefixUser && f.streams != nil:
 		id, err := strconv.ParseInt(rest, 10, 64)
 		if err != nil {

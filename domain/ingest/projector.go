@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/clip"
 )
 
 // The projector turns journal rows into activities behind the request path (db/journal.go): it reads the waiting
@@ -75,10 +76,18 @@ func (rx *Receiver) ProjectOnce(ctx context.Context) (int, error) {
 	views := make([]db.ActivityView, 0, len(rows))
 	for _, row := range rows {
 		item, view, err := rx.projection(ctx, row)
-		if err != nil {
+		var bad unparseable
+		switch {
+		case errors.As(err, &bad):
+			rx.setAside(ctx, row, bad)
+			continue
+		case err != nil:
 			return 0, err
 		}
 		items, views = append(items, item), append(views, view)
+	}
+	if len(items) == 0 {
+		return len(rows), nil
 	}
 	results, err := rx.store.Project(ctx, items)
 	if errors.Is(err, db.ErrConflict) {
@@ -103,7 +112,7 @@ func (rx *Receiver) ProjectOnce(ctx context.Context) (int, error) {
 func (rx *Receiver) projection(ctx context.Context, row db.JournalRow) (db.IngestItem, db.ActivityView, error) {
 	ev, err := parse(row.Body)
 	if err != nil { // it parsed when appended: only a different parser could refuse it now
-		return db.IngestItem{}, db.ActivityView{}, err
+		return db.IngestItem{}, db.ActivityView{}, unparseable{err}
 	}
 	target, err := rx.targets.resolve(ctx, ev.HubID, ev.DeviceID, rx.now())
 	if err != nil {
@@ -114,4 +123,22 @@ func (rx *Receiver) projection(ctx context.Context, row db.JournalRow) (db.Inges
 	item.Activity.ID, item.Activity.DedupeKey = row.ID, row.DedupeKey
 	view.Activity = item.Activity
 	return item, view, nil
+}
+
+// unparseable is a journal row whose bytes no longer parse: retrying cannot help, so it is set aside.
+type unparseable struct{ err error }
+
+func (u unparseable) Error() string { return u.err.Error() }
+
+// setAside moves a row that cannot be projected to the webhook inbox, where an admin sees it, so that it does not
+// hold up every row behind it. A failure leaves it waiting: the next batch tries again.
+func (rx *Receiver) setAside(ctx context.Context, row db.JournalRow, why unparseable) {
+	id, err := rx.store.SetAside(ctx, row, clip.String("no longer parses: "+why.Error(), 300))
+	if err != nil {
+		rx.logger.Error("webhook projection: cannot set an unparseable journal row aside", slog.Int64("journal_id", row.ID),
+			slog.Any("err", err))
+		return
+	}
+	rx.logger.Warn("webhook projection: journal row no longer parses; kept in the inbox", slog.Int64("journal_id", row.ID),
+		slog.Int64("inbox_id", id))
 }

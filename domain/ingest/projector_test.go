@@ -171,3 +171,48 @@ func TestRunProjectorWakes(t *testing.T) {
 		})
 	}
 }
+
+// TestProjectorSetsAsideUnparseable, on both backends: a journal row whose bytes no longer parse (a parser changed
+// between append and projection) does not hold up the rows behind it: it moves to the webhook inbox as
+// unparseable, the others are projected, nothing waits, and the inbox's re-process is not refused as a duplicate
+// (its key left the journal with it).
+func TestProjectorSetsAsideUnparseable(t *testing.T) {
+	for name, open := range projectorStores(t) {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			rec := &recorder{}
+			rx := journalReceiver(s, rec)
+			before := deliver(t, rx, "lock-a", 1)
+			bad := []byte(`{"hub_id":"hub-j","message_type":<script>`)
+			var key [32]byte
+			copy(key[:], "a key no parsed delivery can have")
+			stale, err := s.Append(t.Context(), db.JournalEntry{DedupeKey: key, Body: bad, Verified: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			after := deliver(t, rx, "lock-a", 2)
+			if n, err := rx.ProjectOnce(t.Context()); err != nil || n != 3 {
+				t.Fatalf("projection: %d rows, %v; want 3 taken", n, err)
+			}
+			for _, id := range []int64{before.ID, after.ID} {
+				if _, err := s.ActivityByID(t.Context(), id); err != nil {
+					t.Errorf("activity %d behind the unparseable row: %v", id, err)
+				}
+			}
+			if _, err := s.ActivityByID(t.Context(), stale.ID); !errors.Is(err, db.ErrNotFound) {
+				t.Errorf("unparseable row %d became an activity: %v", stale.ID, err)
+			}
+			if lag, err := s.JournalLag(t.Context()); err != nil || lag.Waiting != 0 {
+				t.Errorf("lag %+v, %v; want nothing waiting", lag, err)
+			}
+			n, err := s.InboxFailedCount(t.Context())
+			if err != nil || n != 1 {
+				t.Fatalf("inbox: %d failed, %v; want the set-aside row", n, err)
+			}
+			again, err := s.Append(t.Context(), db.JournalEntry{DedupeKey: key, Body: bad, Verified: true})
+			if err != nil || again.Duplicate {
+				t.Errorf("the set-aside key appended again: %+v, %v; want a new row", again, err)
+			}
+		})
+	}
+}

@@ -173,11 +173,16 @@ func (rx *Receiver) append(ctx context.Context, ev *smarthome.Event, body []byte
 	case res.Duplicate:
 		return Outcome{Result: Duplicate, ID: res.ID}
 	}
+	rx.Wake()
+	return Outcome{Result: Stored, ID: res.ID}
+}
+
+// Wake tells the projector that rows wait in the journal (another instance's appends, heard through the fan-out).
+func (rx *Receiver) Wake() {
 	select {
 	case rx.wake <- struct{}{}:
 	default: // a wake-up is pending already
 	}
-	return Outcome{Result: Stored, ID: res.ID}
 }
 
 // keep stores a delivery that is not an activity in the inbox. Unverified senders are rate limited (the refused
