@@ -53,10 +53,12 @@ type IngestResult struct {
 
 // IngestStats counts the writer's work since the store opened.
 type IngestStats struct {
-	Batches   uint64
-	Items     uint64
-	Busy      time.Duration // time the writer spent writing and committing batches (the rest it waited for work)
-	Projected uint64        // journal rows turned into activities by Project
+	Batches uint64
+	Items   uint64
+	Busy    time.Duration // time the writer spent writing and committing batches (the rest it waited for work)
+	// ProjectBusy is the part of Busy spent on projections (SQLite, where the writer runs them: journal_share.go).
+	ProjectBusy time.Duration
+	Projected   uint64 // journal rows turned into activities by Project
 }
 
 type ingestReq struct {
@@ -69,22 +71,24 @@ type ingestReq struct {
 
 // ingester is the group-commit writer. reqs is closed by stop, under mu, so no sender can race the close.
 type ingester struct {
-	w         dbPool
-	resolve   *sqlx.Stmt    // ResolveTarget, prepared once on the read pool
-	ckpt      *checkpointer // nil: SQLite checkpoints in line (ingest_checkpoint.go)
-	stopOnce  sync.Once
-	now       func() time.Time
-	fts       atomic.Bool
-	announce  atomic.Pointer[ingestAnnounce] // nil: batches notify nobody (SQLite, or no listeners wired: notify.go)
-	mu        sync.RWMutex
-	closed    bool
-	reqs      chan *ingestReq
-	projects  chan *projectReq // SQLite's projections, written by the same goroutine (journal_share.go)
-	done      chan struct{}
-	batches   atomic.Uint64
-	items     atomic.Uint64
-	busy      atomic.Int64  // nanoseconds
-	projected atomic.Uint64 // journal rows projected (Project)
+	w          dbPool
+	resolve    *sqlx.Stmt    // ResolveTarget, prepared once on the read pool
+	ckpt       *checkpointer // nil: SQLite checkpoints in line (ingest_checkpoint.go)
+	stopOnce   sync.Once
+	now        func() time.Time
+	fts        atomic.Bool
+	announce   atomic.Pointer[ingestAnnounce] // nil: batches notify nobody (SQLite, or no listeners wired: notify.go)
+	mu         sync.RWMutex
+	closed     bool
+	reqs       chan *ingestReq
+	projects   chan *projectReq // SQLite's projections, written by the same goroutine (journal_share.go)
+	done       chan struct{}
+	batches    atomic.Uint64
+	items      atomic.Uint64
+	busy       atomic.Int64  // nanoseconds
+	projBusy   atomic.Int64  // nanoseconds of busy spent on projections (SQLite: the same goroutine)
+	lastAppend atomic.Int64  // when the last batch committed, Unix nanoseconds (AppendsActive)
+	projected  atomic.Uint64 // journal rows projected (Project)
 }
 
 func newIngester(w dbPool) *ingester {
@@ -145,7 +149,8 @@ func (in *ingester) submit(ctx context.Context, req *ingestReq) (IngestResult, e
 // IngestStats returns how many batches and items the writer has committed.
 func (s *Store) IngestStats() IngestStats {
 	return IngestStats{Batches: s.ingest.batches.Load(), Items: s.ingest.items.Load(), Busy: time.Duration(s.ingest.busy.Load()),
-		Projected: s.ingest.projected.Load()}
+		ProjectBusy: time.Duration(s.ingest.projBusy.Load()),
+		Projected:   s.ingest.projected.Load()}
 }
 
 func (in *ingester) run() {
@@ -165,6 +170,7 @@ func (in *ingester) run() {
 				held.err = held.fn()
 				end := time.Now()
 				in.busy.Add(int64(end.Sub(start)))
+				in.projBusy.Add(int64(end.Sub(start)))
 				turn.ran(end, end.Sub(start), held.behind)
 				close(held.done)
 				held = nil
@@ -214,6 +220,7 @@ func (in *ingester) run() {
 		start := time.Now()
 		in.commit(batch)
 		turn.lastAppend = time.Now()
+		in.lastAppend.Store(turn.lastAppend.UnixNano())
 		in.busy.Add(int64(turn.lastAppend.Sub(start)))
 		clear(batch)
 	}

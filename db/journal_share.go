@@ -21,10 +21,20 @@ const (
 	projectShareBehind = 0.5
 	// appendsIdle is how long without an append the writer waits before it counts the appends as stopped and
 	// gives projections all its time: a sender answered a moment ago is about to send its next delivery.
-	appendsIdle = 2 * time.Millisecond
+	appendsIdle = 5 * time.Millisecond
 	// ProjectBehind is the lag from which projections get projectShareBehind.
 	ProjectBehind = 10 * time.Second
+	// appendsActiveFor is how long after an append batch AppendsActive still says so.
+	appendsActiveFor = 50 * time.Millisecond
 )
+
+// AppendsActive reports whether webhooks are being appended (a batch committed in the last 50 ms), so the
+// projector can take smaller batches: on SQLite a projection holds the one write lock, and every sender waits
+// behind it.
+func (s *Store) AppendsActive() bool {
+	last := s.ingest.lastAppend.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < appendsActiveFor
+}
 
 // projectReq is a projection waiting for the writer.
 type projectReq struct {

@@ -141,8 +141,8 @@ func serve(cfg childConfig) error {
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes our stdin
 	st := store.IngestStats()
 	lag, _ := store.JournalLag(ctx)
-	fmt.Fprintf(os.Stderr, "server: %d deliveries committed in %d transactions, writer busy %s; %d projected, %d waiting (oldest %s)\n",
-		st.Items, st.Batches, st.Busy.Round(time.Millisecond), st.Projected, lag.Waiting, lag.Age(time.Now()).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "server: %d deliveries committed in %d transactions, writer busy %s (projections %s); %d projected, %d waiting (oldest %s)\n",
+		st.Items, st.Batches, st.Busy.Round(time.Millisecond), st.ProjectBusy.Round(time.Millisecond), st.Projected, lag.Waiting, lag.Age(time.Now()).Round(time.Millisecond))
 	deps.Broker.Close()
 	return nil
 }

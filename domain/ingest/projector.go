@@ -22,6 +22,9 @@ const (
 	// cost (the fsync, the mirror's reads) is shared by many rows, small enough that the first live push of a
 	// backlog is not held up long.
 	ProjectBatch = 2000
+	// ProjectBatchBusy is the most while webhooks are arriving: on SQLite every sender waits for the projection's
+	// transaction, so it is kept to a few tens of milliseconds.
+	ProjectBatchBusy = 500
 	// projectPoll is how often the projector looks for rows another instance appended (PostgreSQL): this
 	// instance's own appends wake it at once.
 	projectPoll = 200 * time.Millisecond
@@ -50,7 +53,7 @@ func (rx *Receiver) RunProjector(ctx context.Context) {
 			}
 			pause = min(2*pause, projectRetryMax)
 			continue
-		case n == ProjectBatch:
+		case n >= ProjectBatchBusy:
 			pause = projectRetry
 			continue // a backlog: the next batch at once
 		}
@@ -67,7 +70,11 @@ func (rx *Receiver) RunProjector(ctx context.Context) {
 // ProjectOnce projects one batch of waiting journal rows (at most ProjectBatch) and announces them, and returns
 // how many rows it took. Rows another projector took meanwhile are not an error: the batch is read again.
 func (rx *Receiver) ProjectOnce(ctx context.Context) (int, error) {
-	rows, err := rx.store.WaitingJournal(ctx, ProjectBatch)
+	limit := ProjectBatch
+	if rx.store.AppendsActive() {
+		limit = ProjectBatchBusy
+	}
+	rows, err := rx.store.WaitingJournal(ctx, limit)
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
