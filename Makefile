@@ -91,7 +91,7 @@ test: deps generate chromium postgresql
 test-short: deps generate
 	go test -short -count=1 ./...
 
-# Webhook ingest, live push and activity-log benchmarks (cmd/bench); writes BENCHMARKS.md. Takes about 5 minutes
+# Webhook ingest, live push and activity-log benchmarks (cmd/bench); writes BENCHMARKS.md. Takes about 11 minutes
 # and a few GB of temporary disk in ./.bench-* (removed at the end).
 bench: deps
 	go run ./cmd/bench -out BENCHMARKS.md
