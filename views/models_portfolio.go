@@ -11,7 +11,7 @@ type HomeData struct {
 	AlertCount   int // every unresolved alert record; Alerts may hold fewer (the handler caps the list)
 	Sync         SyncData
 	Alerts       AlertTableData // the unresolved alerts, newest first; live: new ones arrive on top
-	Warnings     []NoticeData // configuration problems, e.g. no webhook secret
+	Warnings     []NoticeData   // configuration problems, e.g. no webhook secret
 }
 
 // Alert kinds, as AlertRowData.Kind.
