@@ -21,25 +21,20 @@ func handleAlertSettings(d Deps) http.Handler {
 	})
 }
 
-// handleAlertSettingsSave serves POST /alerts/settings (the global row), /alerts/settings/{id} (a property's
-// overrides) and /alerts/settings/add (a new override, its property in the form). Invalid values re-render the page
-// with the form as typed and what is wrong; nothing is stored then. Every attempt is audited.
-func handleAlertSettingsSave(d Deps, target string) http.Handler {
+// handleAlertSettingsSave serves POST /alerts/settings: the global row (no property), or one property's overrides
+// (its id in property; form=add when it came from the "add a property" form). Invalid values re-render the page with
+// the form as typed and what is wrong; nothing is stored then. Every attempt is audited.
+func handleAlertSettingsSave(d Deps) http.Handler {
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
-		form := views.ThresholdFormData{PropertyID: r.PathValue("id"), LowBattery: r.PostFormValue("low_battery"),
-			OfflineGrace: r.PostFormValue("offline_grace"), TempHigh: r.PostFormValue("temp_high"), TempLow: r.PostFormValue("temp_low")}
-		if target == "add" {
-			form.PropertyID = strings.TrimSpace(r.PostFormValue("property"))
-		}
+		form := views.ThresholdFormData{PropertyID: strings.TrimSpace(r.PostFormValue("property")), Adding: r.PostFormValue("form") == "add",
+			LowBattery: r.PostFormValue("low_battery"), OfflineGrace: r.PostFormValue("offline_grace"),
+			TempHigh: r.PostFormValue("temp_high"), TempLow: r.PostFormValue("temp_low")}
 		pid := db.GlobalThresholds
-		if target != "global" {
+		if form.PropertyID != "" || form.Adding {
 			id, err := parseID(form.PropertyID)
 			if err == nil {
 				_, err = d.Store.Property(ctx, id)
-			}
-			if err != nil && target != "add" {
-				return notFound()
 			}
 			if err != nil {
 				form.Errors = append(form.Errors, views.FieldError{Field: "property", Message: "Choose a property."})
@@ -80,12 +75,12 @@ func handleAlertSettingsSave(d Deps, target string) http.Handler {
 	})
 }
 
-// handleAlertSettingsDelete serves POST /alerts/settings/{id}/delete: the property back on the global thresholds.
-func handleAlertSettingsDelete(d Deps) http.Handler {
+// handleAlertSettingsRemove serves POST /alerts/settings/remove: the property back on the global thresholds.
+func handleAlertSettingsRemove(d Deps) http.Handler {
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		pid, err := parseID(r.PathValue("id"))
+		pid, err := parseID(r.PostFormValue("property"))
 		if err != nil {
-			return notFound()
+			return badRequest("Choose a property.", err)
 		}
 		err = d.Alerts.ClearThresholds(r.Context(), pid)
 		rec := auditRecord{action: "alert_thresholds.clear", targetType: "alert_thresholds", targetID: strconv.FormatInt(pid, 10),

@@ -40,7 +40,7 @@ func renderAlertSettings(w http.ResponseWriter, r *http.Request, d Deps, status 
 	}
 	sortForms(data.Overrides)
 	if failed != nil {
-		placeFailed(&data, *failed, r.URL.Path, global)
+		placeFailed(&data, *failed, global)
 	}
 	props, tooMany, err := d.Store.ActivityPropertyChoices(ctx, maxPropertyOptions)
 	if err != nil {
@@ -78,12 +78,12 @@ func rangeOf(r alerts.Range) views.ThresholdRange {
 
 // placeFailed puts the refused form where it was typed: the global form, an override, or the "add" form (also for
 // an override of a property that had none).
-func placeFailed(data *views.AlertSettingsData, f views.ThresholdFormData, path string, global views.ThresholdValues) {
-	if path == "/alerts/settings" {
+func placeFailed(data *views.AlertSettingsData, f views.ThresholdFormData, global views.ThresholdValues) {
+	if f.PropertyID == "" && !f.Adding {
 		f.Inherited, data.Global = data.Global.Inherited, f
 		return
 	}
-	if path != "/alerts/settings/add" {
+	if !f.Adding {
 		for i, o := range data.Overrides {
 			if o.PropertyID == f.PropertyID {
 				f.Inherited, f.PropertyName = o.Inherited, o.PropertyName

@@ -160,10 +160,8 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /alerts/{id}/acknowledge", handle("alert.acknowledge", handleAlertAction(d, "alert.acknowledge", acknowledgeAlert)))
 	mux.Handle("POST /alerts/{id}/resolve", handle("alert.resolve", handleAlertAction(d, "alert.resolve", resolveAlert)))
 	mux.Handle("GET /alerts/settings", s.require(auth.ConfigureAlerts, handleAlertSettings(d)))
-	mux.Handle("POST /alerts/settings", configure("alert_thresholds.set", handleAlertSettingsSave(d, "global")))
-	mux.Handle("POST /alerts/settings/add", configure("alert_thresholds.set", handleAlertSettingsSave(d, "add")))
-	mux.Handle("POST /alerts/settings/{id}", configure("alert_thresholds.set", handleAlertSettingsSave(d, "property")))
-	mux.Handle("POST /alerts/settings/{id}/delete", configure("alert_thresholds.clear", handleAlertSettingsDelete(d)))
+	mux.Handle("POST /alerts/settings", configure("alert_thresholds.set", handleAlertSettingsSave(d)))
+	mux.Handle("POST /alerts/settings/remove", configure("alert_thresholds.clear", handleAlertSettingsRemove(d)))
 
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
