@@ -112,6 +112,7 @@ func (s AlertsSectionData) DOMID() string { return domID("alerts-section", s.Sco
 // overrides. Values are as typed; an empty one inherits the value shown as its placeholder.
 type ThresholdFormData struct {
 	PropertyID   string
+	Adding       bool // the "add a property" form
 	PropertyName string
 	LowBattery   string
 	OfflineGrace string
@@ -134,14 +135,6 @@ func (f ThresholdFormData) Error(field string) string {
 		}
 	}
 	return ""
-}
-
-// Action is the form's POST target.
-func (f ThresholdFormData) Action() string {
-	if f.PropertyID == "" {
-		return "/alerts/settings"
-	}
-	return "/alerts/settings/" + url.PathEscape(f.PropertyID)
 }
 
 // ThresholdValues are limits as numbers to show.
