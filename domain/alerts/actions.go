@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"unicode/utf8"
@@ -13,11 +14,7 @@ import (
 const MaxNoteLen = 500
 
 // ErrNoteTooLong is returned for a note over MaxNoteLen characters.
-var ErrNoteTooLong = noteError("alerts: note over 500 characters")
-
-type noteError string
-
-func (e noteError) Error() string { return string(e) }
+var ErrNoteTooLong = errors.New("alerts: note over 500 characters")
 
 // Acknowledge records that userID is on the alert, with an optional note. An alert that is not open is
 // db.ErrConflict (someone else was first, or it is over), an unknown one db.ErrNotFound.
