@@ -11,9 +11,11 @@ import (
 // Event kinds on the live stream. The kind decides who may receive an event; the name (live.Event.Name) is what a
 // page's sse-swap listens for.
 const (
-	kindActivity = "activity" // a new device activity row: people who may read the activity log
-	kindState    = "state"    // a device or hub state change, a command's progress: anyone who may view the portfolio
-	kindAlert    = "alert"    // alert banners: anyone who may view the portfolio
+	kindActivity  = "activity"   // a new device activity row: people who may read the activity log
+	kindState     = "state"      // a device or hub state change, a command's progress: anyone who may view the portfolio
+	kindAlert     = "alert"      // alert banners: anyone who may view the portfolio
+	kindAlertOps  = "alert-ops"  // an alert record's row with its buttons: people who may handle alerts
+	kindAlertView = "alert-view" // the same row without buttons: everyone else who may view the portfolio
 )
 
 // handleEvents serves the live stream. Scope parameters (property, hub, device) narrow it; the server checks each
@@ -48,7 +50,7 @@ func handleEvents(d Deps) http.Handler {
 			}
 			deviceID = dev.ID
 		}
-		canActivity, canView := p.can(auth.ViewActivity), p.can(auth.ViewPortfolio)
+		canActivity, canView, canHandle := p.can(auth.ViewActivity), p.can(auth.ViewPortfolio), p.can(auth.HandleAlerts)
 		match := func(ev live.Event) bool {
 			switch ev.Kind {
 			case kindActivity:
@@ -57,6 +59,10 @@ func handleEvents(d Deps) http.Handler {
 				}
 			case kindState, kindAlert:
 				if !canView {
+					return false
+				}
+			case kindAlertOps, kindAlertView:
+				if !canView || canHandle != (ev.Kind == kindAlertOps) {
 					return false
 				}
 			default:

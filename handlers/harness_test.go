@@ -16,8 +16,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/alerts"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/mirror"
+	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
 	"github.com/keyless/dashboard/smarthome"
@@ -47,6 +49,9 @@ type testEnv struct {
 	sim      *simulator.Simulator
 	api      *smarthome.Client
 	syncer   *mirror.Syncer
+	alerts   *alerts.Service
+	observed *observe.Observers
+	seen     *seenActivities // the activities every observer has been told of
 	broker   *live.Broker
 	sessions *Sessions
 	hasher   *auth.PasswordHasher
@@ -66,6 +71,7 @@ type envConfig struct {
 	absolute   time.Duration
 	beforeSync func(t *testing.T, sim *simulator.Simulator, api *smarthome.Client)
 	trusted    []netip.Prefix
+	alertsNow  func() time.Time
 }
 
 type envOption func(*envConfig)
@@ -78,6 +84,9 @@ func withNow(now func() time.Time) envOption { return func(c *envConfig) { c.now
 
 // withTrustedProxies names the peers whose X-Forwarded-For is believed.
 func withTrustedProxies(p ...netip.Prefix) envOption { return func(c *envConfig) { c.trusted = p } }
+
+// withAlertClock gives the alerts service a clock (offline grace tests move it).
+func withAlertClock(now func() time.Time) envOption { return func(c *envConfig) { c.alertsNow = now } }
 
 // withTLS serves the dashboard over TLS (httptest.NewTLSServer).
 func withTLS() envOption { return func(c *envConfig) { c.tls = true } }
@@ -142,14 +151,24 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	for _, r := range roles {
 		env.users[r] = env.createUser(t, string(r)+"@test.example", "Test "+string(r), r)
 	}
+	env.broker = live.New(logger, live.Options{})
+	t.Cleanup(env.broker.Close) // should the setup sync fail; again below, in the order the server needs
+	env.alerts = alerts.New(alerts.Config{Store: store, Logger: logger,
+		Publisher: NewAlertPublisher(Deps{Logger: logger, Store: store, Broker: env.broker})})
+	if cfg.alertsNow != nil {
+		env.alerts.Now = cfg.alertsNow
+	}
 	env.syncer = mirror.NewSyncer(logger, store, upstream.New(env.api), mirror.SyncOptions{Rate: 1000})
+	env.syncer.AfterSync(env.alerts.Synced) // as cmd/web wires it: the setup sync opens the mirror's alerts
 	if _, err := env.syncer.SyncNow(ctx); err != nil {
 		t.Fatalf("setup sync: %v", err)
 	}
 
-	env.broker = live.New(logger, live.Options{})
+	env.observed, env.seen = &observe.Observers{}, &seenActivities{ids: map[int64]bool{}}
 	h := NewServer(Deps{Logger: logger, Store: store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer,
-		Upstream: upstream.New(env.api), Broker: env.broker}, Options{TrustedProxies: cfg.trusted})
+		Upstream: upstream.New(env.api), Broker: env.broker, Alerts: env.alerts, Observed: env.observed},
+		Options{TrustedProxies: cfg.trusted})
+	env.observed.Add(env.seen.observe) // after the server's own observers: told once they are done
 	if cfg.tls {
 		env.srv = httptest.NewTLSServer(h)
 	} else {

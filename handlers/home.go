@@ -2,10 +2,10 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -19,7 +19,11 @@ func handleHome(d Deps, opts Options) http.Handler {
 		if err != nil {
 			return err
 		}
-		alerts, err := d.Store.AlertDevices(ctx, homeAlertLimit)
+		alerts, err := d.Store.ListAlerts(ctx, db.AlertFilter{State: db.AlertUnresolved, Limit: homeAlertLimit})
+		if err != nil {
+			return err
+		}
+		unresolved, err := d.Store.CountUnresolvedAlerts(ctx)
 		if err != nil {
 			return err
 		}
@@ -28,10 +32,8 @@ func handleHome(d Deps, opts Options) http.Handler {
 			return err
 		}
 		data := views.HomeData{Properties: counts.Properties, Hubs: counts.Hubs, HubsOffline: counts.HubsOffline,
-			LowBatteries: counts.LowBattery, AlertCount: counts.Alerts, Sync: sync}
-		for _, a := range alerts {
-			data.Alerts = append(data.Alerts, alertData(a))
-		}
+			LowBatteries: counts.LowBattery, AlertCount: unresolved, Sync: sync,
+			Alerts: alertTable(alerts.Items, currentUser(ctx).can(auth.HandleAlerts), true, "home")}
 		if len(opts.WebhookSecrets) == 0 {
 			data.Warnings = append(data.Warnings, views.NoticeData{Kind: "warn", Message: "WEBHOOK_SECRET is not set: " +
 				"the webhook endpoint accepts deliveries from anyone. Set it, and give the upstream the URL with ?token=<secret>."})
@@ -41,26 +43,6 @@ func handleHome(d Deps, opts Options) http.Handler {
 		meta.Notices = append(upstreamNotice(sync), behindNotice(ctx, d.Store, time.Now())...)
 		return render(w, r, http.StatusOK, views.HomePage(meta, data))
 	})
-}
-
-func alertData(a db.DeviceAlert) views.AlertData {
-	out := views.AlertData{Kind: a.Kind, Subject: a.Name, HubID: a.HubID, DeviceID: a.DeviceID, PropertyName: a.PropertyName}
-	if a.PropertyID != nil {
-		out.PropertyID = strconv.FormatInt(*a.PropertyID, 10)
-	}
-	switch a.Kind {
-	case db.AlertHubOffline:
-		out.Detail = "Hub offline"
-	case db.AlertLowBattery:
-		out.Detail = "Battery low"
-	default:
-		out.Detail = alertLabels[a.Kind]
-	}
-	if a.Battery != nil {
-		out.Detail += " · battery " + strconv.Itoa(*a.Battery) + "%"
-	}
-	out.Since, out.SinceISO = localTimes(&a.At, time.Local)
-	return out
 }
 
 var alertLabels = map[string]string{"leak": "Water leak detected", "smoke": "Smoke detected", "tamper": "Tampered", "jammed": "Lock jammed"}

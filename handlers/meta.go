@@ -28,6 +28,7 @@ func roleLabel(r db.Role) string {
 
 // flashes are the messages a redirect may ask the next page to show, by code: no text from the URL reaches the page.
 var flashes = map[string]views.FlashData{
+	"thresholds-saved": {Kind: "ok", Message: "The alert thresholds were saved; alerts were re-checked against them."},
 	"password-changed": {Kind: "ok", Message: "Your password was changed. Other sessions were signed out."},
 	"user-created":     {Kind: "ok", Message: "The user was created."},
 	"user-saved":       {Kind: "ok", Message: "The user was saved."},

@@ -147,6 +147,22 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /hubs/{id}/edit", s.require(auth.EditPortfolio, handleHubUpdate(d)))
 	mux.Handle("POST /devices/{id}/assign", s.require(auth.EditPortfolio, handleDeviceAssign(d)))
 
+	// Alerts: the records (everyone who views the portfolio), their lifecycle (people who handle alerts), the
+	// thresholds (admins). Every action is audited, refusals included.
+	d.Observed.Add(d.Alerts.Observe) // webhooks open, bump and resolve alerts
+	handle := func(action string, h http.Handler) http.Handler {
+		return requireAudited(d, auth.HandleAlerts, action, "alert", h)
+	}
+	configure := func(action string, h http.Handler) http.Handler {
+		return requireAudited(d, auth.ConfigureAlerts, action, "alert_thresholds", h)
+	}
+	mux.Handle("GET /alerts", view(handleAlerts(d)))
+	mux.Handle("POST /alerts/{id}/acknowledge", handle("alert.acknowledge", handleAlertAction(d, "alert.acknowledge", acknowledgeAlert)))
+	mux.Handle("POST /alerts/{id}/resolve", handle("alert.resolve", handleAlertAction(d, "alert.resolve", resolveAlert)))
+	mux.Handle("GET /alerts/settings", s.require(auth.ConfigureAlerts, handleAlertSettings(d)))
+	mux.Handle("POST /alerts/settings", configure("alert_thresholds.set", handleAlertSettingsSave(d)))
+	mux.Handle("POST /alerts/settings/remove", configure("alert_thresholds.clear", handleAlertSettingsRemove(d)))
+
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
 	mux.Handle("/", handleNotFound(d))

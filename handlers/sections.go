@@ -20,6 +20,7 @@ type (
 var (
 	propertySections = []propertySection{
 		// sections: property
+		alertsPropertySection,
 		lockCodesPropertySection,
 		accessPropertySection,
 		activityPropertySection,
@@ -27,6 +28,7 @@ var (
 	}
 	hubSections = []hubSection{
 		// sections: hub
+		alertsHubSection,
 		unlockHubSection,
 		hubCommandsSection,
 		hubHistorySection,
@@ -35,6 +37,7 @@ var (
 	}
 	deviceSections = []deviceSection{
 		// sections: device
+		alertsDeviceSection,
 		lockCodesDeviceSection,
 		unlockDeviceSection,
 		deviceCommandsSection,

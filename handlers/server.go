@@ -9,6 +9,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/alerts"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/fanout"
@@ -42,6 +43,7 @@ type Deps struct {
 	Stays    *stays.Service      // reservations, invitations, guest links, move-outs; nil: NewServer makes one
 	Streams  fanout.StreamCloser // ends revoked sessions' live streams; nil: the Broker's (one instance)
 	Receiver *ingest.Receiver    // the webhook pipeline (NewReceiver); nil: NewServer makes one that writes through
+	Alerts   *alerts.Service     // alert records; cmd/web runs its checks. nil: NewServer makes one nobody runs
 }
 
 // NewReceiver returns the webhook pipeline for d: told to d.Observed and pushed to d.Broker's pages. With journal,
@@ -60,6 +62,12 @@ func NewServer(d Deps, opts Options) http.Handler {
 		}
 		d.Sessions.auth.OnRevoke = streams.CloseSession
 		d.Sessions.auth.OnRevokeUser = streams.CloseUser
+	}
+	if d.Observed == nil { // the alerts hear webhooks even in a server built by hand
+		d.Observed = &observe.Observers{}
+	}
+	if d.Alerts == nil {
+		d.Alerts = alerts.New(alerts.Config{Store: d.Store, Logger: d.Logger, Publisher: NewAlertPublisher(d)})
 	}
 	if d.Stays == nil { // harnesses that build Deps by hand
 		d.Stays = stays.NewService(d.Logger, d.Store, d.Upstream, stays.Options{})

@@ -98,6 +98,10 @@ func TestEscaping(t *testing.T) {
 		add("HubResults", HubResults(filled[HubListData](b)))
 		add("HubPage", HubPage(meta, filled[HubDetailData](b)))
 		add("ActivityDetailPage", ActivityDetailPage(meta, filled[ActivityDetailData](b)))
+		add("AlertsPage", AlertsPage(meta, filled[AlertsPageData](b)))
+		add("AlertsSection", AlertsSection(filled[AlertsSectionData](b)))
+		add("AlertRow", AlertRow(filled[AlertRowData](b)))
+		add("AlertSettingsPage", AlertSettingsPage(meta, filled[AlertSettingsData](b)))
 		pages = append(pages, page{"Pagination" + suffix, Pagination(filled[PageLinks](b)), true})
 		for _, kind := range []string{"lock", "thermostat", "switch", "dimmer", "sensor", "raw"} {
 			d := filled[DeviceDetailData](b)

@@ -141,7 +141,7 @@ func noticeClass(kind string) string {
 	return "notice notice-info"
 }
 
-// alertLabel and alertBadge describe an AlertData.Kind.
+// alertLabel names an alert kind.
 func alertLabel(kind string) string {
 	switch kind {
 	case AlertHubOffline:
@@ -154,24 +154,12 @@ func alertLabel(kind string) string {
 		return "Tamper"
 	case AlertJammed:
 		return "Lock jammed"
+	case AlertSmoke:
+		return "Smoke"
+	case AlertTemperatureHigh:
+		return "Too hot"
+	case AlertTemperatureLow:
+		return "Too cold"
 	}
 	return orDash(humanize(kind))
-}
-
-func alertBadge(kind string) string {
-	switch kind {
-	case AlertHubOffline, AlertLeak, AlertJammed:
-		return "badge badge-danger"
-	case AlertLowBattery, AlertTamper:
-		return "badge badge-warn"
-	}
-	return "badge badge-muted"
-}
-
-// URL is the page the alert is about: the device when there is one, else the hub.
-func (a AlertData) URL() string {
-	if a.DeviceID != "" {
-		return deviceURL(a.DeviceID)
-	}
-	return hubURL(a.HubID)
 }

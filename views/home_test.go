@@ -14,12 +14,14 @@ func TestHomePage(t *testing.T) {
 		Properties: 12, Hubs: 14, HubsOffline: 2, LowBatteries: 3, AlertCount: 6,
 		Sync:     SyncData{OK: true, LastSynced: "3:00 PM", Ago: "2 min ago", LastSyncedISO: "2026-11-29T21:00:00Z"},
 		Warnings: []NoticeData{{Kind: "warn", Message: "WEBHOOK_SECRET is not set: anyone can post webhooks."}},
-		Alerts: []AlertData{
-			{Kind: AlertHubOffline, Subject: "Front hub", HubID: "h-1", PropertyID: "101", PropertyName: "Maple Court 12",
-				Since: "Nov 28, 9:12 PM", SinceISO: "2026-11-29T03:12:00Z"},
-			{Kind: AlertLeak, Subject: "Kitchen sensor", DeviceID: "d-7", HubID: "h-1", PropertyID: "101", PropertyName: "Maple Court 12"},
-			{Kind: AlertLowBattery, Subject: "Back door", DeviceID: "d-8", Detail: "Battery 12%"},
-		},
+		Alerts: AlertTableData{Live: true, BodyID: "home", Rows: []AlertRowData{
+			{ID: 3, Kind: AlertHubOffline, Severity: "warning", State: AlertStateOpen, Subject: "Front hub", HubID: "h-1",
+				PropertyID: "101", PropertyName: "Maple Court 12", Opened: "Nov 28, 9:12 PM", OpenedISO: "2026-11-29T03:12:00Z"},
+			{ID: 2, Kind: AlertLeak, Severity: SeverityCritical, State: AlertStateAcked, Subject: "Kitchen sensor", DeviceID: "d-7",
+				HubID: "h-1", PropertyID: "101", PropertyName: "Maple Court 12", AckBy: "Sam", AckNote: "plumber called"},
+			{ID: 1, Kind: AlertLowBattery, Severity: "warning", State: AlertStateOpen, Subject: "Back door", DeviceID: "d-8",
+				Detail: "Battery 12%"},
+		}},
 	}
 	doc := render(t, HomePage(signedIn(NavHome, false), d))
 	for id, want := range map[string]struct{ value, href string }{
@@ -51,7 +53,7 @@ func TestHomePage(t *testing.T) {
 		if got := a.Find(`[data-testid="alert-link"]`).AttrOr("href", ""); got != wantHref[i] {
 			t.Errorf("alert %d href = %q, want %q", i, got, wantHref[i])
 		}
-		if got := text(a.Find(".badge")); got != wantKind[i] {
+		if got := text(a.Find(`[data-testid="alert-kind"]`)); got != wantKind[i] {
 			t.Errorf("alert %d kind = %q", i, got)
 		}
 	})

@@ -8,13 +8,13 @@ type HomeData struct {
 	Hubs         int
 	HubsOffline  int
 	LowBatteries int
-	AlertCount   int // every current alert; Alerts may hold fewer (the handler may cap the list)
+	AlertCount   int // every unresolved alert record; Alerts may hold fewer (the handler caps the list)
 	Sync         SyncData
-	Alerts       []AlertData
-	Warnings     []NoticeData // configuration problems, e.g. no webhook secret
+	Alerts       AlertTableData // the unresolved alerts, newest first; live: new ones arrive on top
+	Warnings     []NoticeData   // configuration problems, e.g. no webhook secret
 }
 
-// Alert kinds, as AlertData.Kind.
+// Alert kinds, as AlertRowData.Kind.
 const (
 	AlertHubOffline = "hub_offline"
 	AlertLowBattery = "low_battery"
@@ -22,19 +22,6 @@ const (
 	AlertTamper     = "tamper"
 	AlertJammed     = "jammed"
 )
-
-// AlertData is one current problem on the home page. It links to the device when DeviceID is set, else the hub.
-type AlertData struct {
-	Kind         string // one of the Alert* constants
-	Subject      string // the device's or hub's name
-	Detail       string // "Battery 12%", "Offline since Nov 28, 9:12 PM"
-	HubID        string
-	DeviceID     string
-	PropertyID   string
-	PropertyName string
-	Since        string // local time the condition began; may be empty
-	SinceISO     string
-}
 
 // PropertyFilterData is the property list's search form, as the query string gave it.
 type PropertyFilterData struct {

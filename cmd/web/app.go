@@ -14,6 +14,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/access"
+	"github.com/keyless/dashboard/domain/alerts"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/fanout"
@@ -140,8 +141,15 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	// instance was told (Track, Poke), not a sweep of the database, and the leader's sync hands it what was left.
 	jobs.Go("lock-code tracker", codes.Tracker().Run)
 
+	// Alert records: opened, bumped and resolved by webhooks (the projector's observers), after each sync, by the
+	// hub watchdog, and by their own grace check, which runs once per cluster. Part B's channels plug in as Notifier.
+	alertSvc := alerts.New(alerts.Config{Store: store, Logger: logger.With(slog.String("component", "alerts")),
+		Publisher: handlers.NewAlertPublisher(handlers.Deps{Logger: logger, Store: store, Broker: broker})})
+	syncer.AfterSync(alertSvc.Synced)
+	jobs.GoLeader("alerts", alertSvc.Run)
+
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
-		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
+		Upstream: upstream, Broker: broker, Observed: &observe.Observers{}, Alerts: alertSvc,
 		Codes: codes, Commands: tracker, Streams: fan.Streams(broker),
 		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // guest-link limits: in the database on PostgreSQL
 	opts := handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
@@ -149,7 +157,8 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	fan.OnJournal(deps.Receiver.Wake) // the other instances' appends wake the projector when it runs here
 	// Once per cluster: the journal rows of every instance, in id order. Each instance appends its own deliveries.
 	jobs.GoLeader("webhook projector", deps.Receiver.RunProjector)
-	watchdog := mirror.NewWatchdog(store, logger, 0, fan.Silence(handlers.HubSilenceNotifier(deps)))
+	watchdog := mirror.NewWatchdog(store, logger, 0,
+		mirror.SilenceNotifiers{fan.Silence(handlers.HubSilenceNotifier(deps)), alertSvc})
 	jobs.GoLeader("hub watchdog", watchdog.Run) // hubs silent past the heartbeat grace go offline
 	jobs.Lead(storeElector(store))
 	a.srv = &http.Server{

@@ -25,15 +25,18 @@ const (
 	ManageSchedules Capability = "manage schedules"
 	EditPortfolio   Capability = "create, edit and delete properties, hubs and device assignments"
 	RevealAnyCode   Capability = "reveal lock codes other people issued"
+	HandleAlerts    Capability = "acknowledge and resolve alerts"
+	ConfigureAlerts Capability = "set alert thresholds"
 )
 
 // roleCapabilities is the role table of the README. Admins may do everything but the master-code reset, which the
-// upstream reserves for hub installers.
+// upstream reserves for hub installers. Whoever may operate the hardware may answer its alerts (an installer on
+// site is often the one who fixes the leak); auditors only watch.
 var roleCapabilities = map[db.Role][]Capability{
 	db.RoleAdmin: {ViewPortfolio, Sync, ManageUsers, ViewActivity, ViewAudit, ManageInbox, Operate,
-		ManageAccess, ManageSchedules, EditPortfolio, RevealAnyCode},
-	db.RoleStaff:     {ViewPortfolio, Sync, ViewActivity, Operate, ManageAccess, ManageSchedules},
-	db.RoleInstaller: {ViewPortfolio, Sync, Operate, ResetMasterCode},
+		ManageAccess, ManageSchedules, EditPortfolio, RevealAnyCode, HandleAlerts, ConfigureAlerts},
+	db.RoleStaff:     {ViewPortfolio, Sync, ViewActivity, Operate, ManageAccess, ManageSchedules, HandleAlerts},
+	db.RoleInstaller: {ViewPortfolio, Sync, Operate, ResetMasterCode, HandleAlerts},
 	db.RoleAuditor:   {ViewPortfolio, ViewActivity, ViewAudit},
 }
 

@@ -48,6 +48,16 @@ type Syncer struct {
 	lastErr error
 
 	runs syncRuns // the recorded runs portfolio pages show (sync_status.go)
+
+	after []func(context.Context) // told after each successful sync (AfterSync); guarded by mu
+}
+
+// AfterSync registers fn to run after each successful sync, on the syncing goroutine, with the sync's context: the
+// features that derive something from the whole mirror (alerts) re-read it then.
+func (s *Syncer) AfterSync(fn func(context.Context)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.after = append(s.after, fn)
 }
 
 // NewSyncer builds a Syncer; call Run to start the periodic loop.
@@ -142,6 +152,12 @@ func (s *Syncer) syncOnce(ctx context.Context) (db.SyncRun, error) {
 	}
 	s.runs.invalidate()
 	if err == nil {
+		s.mu.Lock()
+		after := s.after
+		s.mu.Unlock()
+		for _, fn := range after {
+			fn(ctx)
+		}
 		s.logger.Info("mirror synced", slog.Int("properties", run.Properties), slog.Int("hubs", run.Hubs),
 			slog.Int("devices", run.Devices), slog.Duration("duration", run.FinishedAt.Sub(run.StartedAt)))
 	}

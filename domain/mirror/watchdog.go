@@ -29,6 +29,18 @@ type SilenceNotifier interface {
 	HubSilent(ctx context.Context, s Silence)
 }
 
+// SilenceNotifiers tells each of its notifiers in turn; nil entries are skipped.
+type SilenceNotifiers []SilenceNotifier
+
+// HubSilent tells every notifier.
+func (ns SilenceNotifiers) HubSilent(ctx context.Context, s Silence) {
+	for _, n := range ns {
+		if n != nil {
+			n.HubSilent(ctx, s)
+		}
+	}
+}
+
 // Watchdog debounces hub connectivity from heartbeats: a hub whose heartbeats (or online events) stop arriving
 // for the grace period is marked offline in the mirror, which puts it on the home page's alerts and pushes a banner
 // and its status card to open pages. Its next heartbeat brings it back. Hubs that never sent a heartbeat by webhook
