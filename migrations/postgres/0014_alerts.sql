@@ -1,0 +1,1 @@
+-- 0014: alerts (part A); placeholder in this branch
