@@ -35,6 +35,7 @@ var featureRouteCases = []func(*testing.T, *testEnv) []routeCase{
 	commandRouteCases,
 	lockCodeRouteCases,
 	activityRouteCases,
+	notifyRouteCases,
 	// role cases: feature functions go here
 }
 

@@ -25,13 +25,14 @@ const (
 	ManageSchedules Capability = "manage schedules"
 	EditPortfolio   Capability = "create, edit and delete properties, hubs and device assignments"
 	RevealAnyCode   Capability = "reveal lock codes other people issued"
+	ManageAlerts    Capability = "manage alert notifications (rules, webhook endpoints, deliveries)"
 )
 
 // roleCapabilities is the role table of the README. Admins may do everything but the master-code reset, which the
 // upstream reserves for hub installers.
 var roleCapabilities = map[db.Role][]Capability{
 	db.RoleAdmin: {ViewPortfolio, Sync, ManageUsers, ViewActivity, ViewAudit, ManageInbox, Operate,
-		ManageAccess, ManageSchedules, EditPortfolio, RevealAnyCode},
+		ManageAccess, ManageSchedules, EditPortfolio, RevealAnyCode, ManageAlerts},
 	db.RoleStaff:     {ViewPortfolio, Sync, ViewActivity, Operate, ManageAccess, ManageSchedules},
 	db.RoleInstaller: {ViewPortfolio, Sync, Operate, ResetMasterCode},
 	db.RoleAuditor:   {ViewPortfolio, ViewActivity, ViewAudit},

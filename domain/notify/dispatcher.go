@@ -257,3 +257,6 @@ func decodeAlert(s string) Alert {
 	_ = json.Unmarshal([]byte(s), &a) // written by encodeAlert; a damaged row still sends what it can
 	return a
 }
+
+// MailFrom is the configured sender address (MAIL_FROM), for the admin page.
+func (d *Dispatcher) MailFrom() string { return d.mail.From }

@@ -214,3 +214,17 @@ func optTime(t time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// Summary describes a stored notification for the admin pages: what alert it is about, in words, and the zone of
+// its property (to show its times in).
+func Summary(n db.Notification) (string, *time.Location) {
+	a := decodeAlert(n.Payload)
+	if n.Event == "test" {
+		return "Test", time.UTC
+	}
+	s := fmt.Sprintf("%s at %s", KindLabel(cleanLine(a.Kind)), orUnknown(cleanLine(a.PropertyName)))
+	if dev := cleanLine(a.DeviceName); dev != "" {
+		s += ": " + dev
+	}
+	return s + " (alert " + strconv.FormatInt(n.AlertID, 10) + ")", tz.Load(a.Zone)
+}
