@@ -18,6 +18,7 @@ import (
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/fanout"
 	"github.com/keyless/dashboard/domain/mirror"
+	"github.com/keyless/dashboard/domain/notify"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -144,6 +145,14 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{},
 		Codes: codes, Commands: tracker, Streams: fan.Streams(broker),
 		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // guest-link limits: in the database on PostgreSQL
+	// Alert notifications: part A calls deps.Notify's Opened/Acknowledged/Resolved; the outbox is sent once per
+	// cluster (claims are atomic, so a resend from any instance is safe too).
+	deps.Notify = notify.NewDispatcher(store, nil, cfg.Mail, &http.Client{Timeout: notify.WebhookTimeout},
+		notify.Options{Logger: logger, PublicURL: cfg.PublicURL})
+	jobs.GoLeader("notification sender", deps.Notify.Run)
+	if !cfg.Mail.Enabled() {
+		logger.Info("notify: email is off (set SMTP_URL or SMTP_HOST, and MAIL_FROM)")
+	}
 	opts := handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
 	deps.Receiver = handlers.NewReceiver(deps, opts, true)
 	// Once per cluster: the journal rows of every instance, in id order. Each instance appends its own deliveries.

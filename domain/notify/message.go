@@ -35,20 +35,6 @@ func cleanLine(s string) string {
 	return strings.TrimSpace(clip.String(s, 200))
 }
 
-// cleanText keeps line breaks in longer free text but drops every other control character.
-func cleanText(s string) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, clip.String(s, 2000))
-}
-
 func (d *Dispatcher) message(n db.Notification) message {
 	a := clean(decodeAlert(n.Payload))
 	m := message{n: n, a: a}
