@@ -61,5 +61,6 @@ func pageMeta(r *http.Request, title, nav string) views.PageMeta {
 		CanOperate: p.can(auth.Operate), CanManageAccess: p.can(auth.ManageAccess), CanSchedule: p.can(auth.ManageSchedules),
 		IsInstaller: p.can(auth.ResetMasterCode)}
 	m.User.CanEditPortfolio = p.can(auth.EditPortfolio)
+	m.User.CanManageAlerts = p.can(auth.ManageAlerts)
 	return m
 }

@@ -36,6 +36,7 @@ var featureRouteCases = []func(*testing.T, *testEnv) []routeCase{
 	lockCodeRouteCases,
 	activityRouteCases,
 	alertRouteCases,
+	notifyRouteCases,
 	// role cases: feature functions go here
 }
 

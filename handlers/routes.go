@@ -162,6 +162,22 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("GET /alerts/settings", s.require(auth.ConfigureAlerts, handleAlertSettings(d)))
 	mux.Handle("POST /alerts/settings", configure("alert_thresholds.set", handleAlertSettingsSave(d)))
 	mux.Handle("POST /alerts/settings/remove", configure("alert_thresholds.clear", handleAlertSettingsRemove(d)))
+	// Alert notifications (admins): rules, webhook endpoints, the outbox and its attempts, tests and resends
+	alerts := func(h http.Handler) http.Handler { return s.require(auth.ManageAlerts, h) }
+	mux.Handle("GET /notifications", alerts(handleNotifyPage(d)))
+	mux.Handle("POST /notifications/test-email", alerts(handleNotifyTestEmail(d)))
+	mux.Handle("GET /notifications/log/{id}", alerts(handleNotification(d)))
+	mux.Handle("POST /notifications/log/{id}/resend", alerts(handleNotificationResend(d)))
+	mux.Handle("GET /notifications/rules/new", alerts(handleNotifyRuleNew(d)))
+	mux.Handle("POST /notifications/rules", alerts(handleNotifyRuleSave(d)))
+	mux.Handle("GET /notifications/rules/{id}", alerts(handleNotifyRuleEdit(d)))
+	mux.Handle("POST /notifications/rules/{id}", alerts(handleNotifyRuleSave(d)))
+	mux.Handle("POST /notifications/rules/{id}/delete", alerts(handleNotifyRuleDelete(d)))
+	mux.Handle("POST /notifications/endpoints", alerts(handleNotifyEndpointCreate(d)))
+	mux.Handle("GET /notifications/endpoints/{id}", alerts(handleNotifyEndpoint(d)))
+	mux.Handle("POST /notifications/endpoints/{id}/test", alerts(handleNotifyEndpointTest(d)))
+	mux.Handle("POST /notifications/endpoints/{id}/disabled", alerts(handleNotifyEndpointDisabled(d)))
+	mux.Handle("POST /notifications/endpoints/{id}/delete", alerts(handleNotifyEndpointDelete(d)))
 
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 

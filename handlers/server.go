@@ -15,6 +15,7 @@ import (
 	"github.com/keyless/dashboard/domain/fanout"
 	"github.com/keyless/dashboard/domain/ingest"
 	"github.com/keyless/dashboard/domain/mirror"
+	"github.com/keyless/dashboard/domain/notify"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -44,6 +45,7 @@ type Deps struct {
 	Streams  fanout.StreamCloser // ends revoked sessions' live streams; nil: the Broker's (one instance)
 	Receiver *ingest.Receiver    // the webhook pipeline (NewReceiver); nil: NewServer makes one that writes through
 	Alerts   *alerts.Service     // alert records; cmd/web runs its checks. nil: NewServer makes one nobody runs
+	Notify   *notify.Dispatcher  // alert notifications; cmd/web runs its sender. nil: NewServer makes one without mail
 }
 
 // NewReceiver returns the webhook pipeline for d: told to d.Observed and pushed to d.Broker's pages. With journal,
@@ -71,6 +73,9 @@ func NewServer(d Deps, opts Options) http.Handler {
 	}
 	if d.Stays == nil { // harnesses that build Deps by hand
 		d.Stays = stays.NewService(d.Logger, d.Store, d.Upstream, stays.Options{})
+	}
+	if d.Notify == nil { // harnesses that build Deps by hand: tests and resends go out from the request
+		d.Notify = notify.NewDispatcher(d.Store, nil, notify.MailConfig{}, nil, notify.Options{Logger: d.Logger})
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, d, opts)

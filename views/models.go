@@ -30,6 +30,7 @@ type UserData struct {
 	CanSchedule       bool   // edits schedules
 	IsInstaller       bool   // may reset master codes
 	CanEditPortfolio  bool   // creates, edits and deletes properties, edits hubs, assigns devices
+	CanManageAlerts   bool   // alert notification rules, webhook endpoints and the delivery log
 }
 
 // FlashData is a one-time message. Kind is "ok", "error" or "info".

@@ -19,6 +19,7 @@ import (
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/fanout"
 	"github.com/keyless/dashboard/domain/mirror"
+	"github.com/keyless/dashboard/domain/notify"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/stays"
 	"github.com/keyless/dashboard/domain/upstream"
@@ -141,15 +142,25 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	// instance was told (Track, Poke), not a sweep of the database, and the leader's sync hands it what was left.
 	jobs.Go("lock-code tracker", codes.Tracker().Run)
 
+	// Alert notifications: the dispatcher stores what each alert calls for under the rules (on any instance: the
+	// alert's writer decides), and the outbox is sent once per cluster (claims are atomic, so a resend from any
+	// instance is safe too).
+	dispatcher := notify.NewDispatcher(store, nil, cfg.Mail, &http.Client{Timeout: notify.WebhookTimeout},
+		notify.Options{Logger: logger, PublicURL: cfg.PublicURL})
+	jobs.GoLeader("notification sender", dispatcher.Run)
+	if !cfg.Mail.Enabled() {
+		logger.Info("notify: email is off (set SMTP_URL or SMTP_HOST, and MAIL_FROM)")
+	}
 	// Alert records: opened, bumped and resolved by webhooks (the projector's observers), after each sync, by the
-	// hub watchdog, and by their own grace check, which runs once per cluster. Part B's channels plug in as Notifier.
+	// hub watchdog, and by their own grace check, which runs once per cluster.
 	alertSvc := alerts.New(alerts.Config{Store: store, Logger: logger.With(slog.String("component", "alerts")),
+		Notifier:  dispatcher.ForAlerts(),
 		Publisher: handlers.NewAlertPublisher(handlers.Deps{Logger: logger, Store: store, Broker: broker})})
 	syncer.AfterSync(alertSvc.Synced)
 	jobs.GoLeader("alerts", alertSvc.Run)
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
-		Upstream: upstream, Broker: broker, Observed: &observe.Observers{}, Alerts: alertSvc,
+		Upstream: upstream, Broker: broker, Observed: &observe.Observers{}, Alerts: alertSvc, Notify: dispatcher,
 		Codes: codes, Commands: tracker, Streams: fan.Streams(broker),
 		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // guest-link limits: in the database on PostgreSQL
 	opts := handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/keyless/dashboard/domain/notify"
 )
 
 // Config is everything the dashboard reads from its environment, read once here and passed down.
@@ -33,6 +36,8 @@ type Config struct {
 	BcryptCost     int
 	CommandTimeout time.Duration // a command with no confirmation by then is failed
 	SimLife        float64
+	Mail           notify.MailConfig // SMTP_URL or SMTP_HOST/PORT/USER/PASSWORD, and MAIL_FROM
+	PublicURL      string            // PUBLIC_URL: the dashboard's address in alert messages' links
 }
 
 // Demo reports whether no upstream is configured, so the embedded simulator stands in for it.
@@ -96,6 +101,10 @@ func loadConfig(args []string, getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
 	c.DemoUsers = c.Demo() && env("DEMO_USERS", "true") != "false"
+	if c.Mail, err = loadMail(env, getenv); err != nil {
+		return c, err
+	}
+	c.PublicURL = strings.TrimRight(env("PUBLIC_URL", ""), "/")
 	return c, c.validate()
 }
 
@@ -119,6 +128,14 @@ func (c Config) validate() error {
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		errs = append(errs, errors.New("SESSION_SECRET must be at least 32 characters"))
 	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("PUBLIC_URL must be the dashboard's address, like https://dashboard.example.com, got %q", c.PublicURL))
+		}
+	}
+	if err := c.Mail.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.DatabasePath == "" {
 		errs = append(errs, errors.New("DATABASE_PATH must not be empty"))
 	}
@@ -132,6 +149,31 @@ func (c Config) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// loadMail reads the SMTP server: SMTP_URL, or SMTP_HOST with SMTP_PORT (587), SMTP_USER and SMTP_PASSWORD (not
+// both ways at once), and MAIL_FROM. Neither set: email is off, and the notifications page says so.
+func loadMail(env func(name, def string) string, getenv func(string) string) (notify.MailConfig, error) {
+	var m notify.MailConfig
+	raw, host := env("SMTP_URL", ""), env("SMTP_HOST", "")
+	switch {
+	case raw != "" && host != "":
+		return m, errors.New("set SMTP_URL or SMTP_HOST, not both")
+	case raw != "":
+		var err error
+		if m, err = notify.ParseMailURL(raw); err != nil {
+			return m, err
+		}
+	case host != "":
+		port, err := strconv.Atoi(env("SMTP_PORT", "587"))
+		if err != nil {
+			return m, fmt.Errorf("SMTP_PORT must be a port number, got %q", getenv("SMTP_PORT"))
+		}
+		m = notify.MailConfig{Host: host, Port: port, Username: env("SMTP_USER", ""), Password: getenv("SMTP_PASSWORD"),
+			ImplicitTLS: port == 465}
+	}
+	m.From = env("MAIL_FROM", "")
+	return m, nil
 }
 
 // parseProxies reads TRUSTED_PROXIES: comma-separated CIDR ranges, or single addresses (a /32 or /128). One bad

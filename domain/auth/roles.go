@@ -27,6 +27,7 @@ const (
 	RevealAnyCode   Capability = "reveal lock codes other people issued"
 	HandleAlerts    Capability = "acknowledge and resolve alerts"
 	ConfigureAlerts Capability = "set alert thresholds"
+	ManageAlerts    Capability = "manage alert notifications (rules, webhook endpoints, deliveries)"
 )
 
 // roleCapabilities is the role table of the README. Admins may do everything but the master-code reset, which the
@@ -34,7 +35,8 @@ const (
 // site is often the one who fixes the leak); auditors only watch.
 var roleCapabilities = map[db.Role][]Capability{
 	db.RoleAdmin: {ViewPortfolio, Sync, ManageUsers, ViewActivity, ViewAudit, ManageInbox, Operate,
-		ManageAccess, ManageSchedules, EditPortfolio, RevealAnyCode, HandleAlerts, ConfigureAlerts},
+		ManageAccess, ManageSchedules, EditPortfolio, RevealAnyCode, HandleAlerts, ConfigureAlerts,
+		ManageAlerts},
 	db.RoleStaff:     {ViewPortfolio, Sync, ViewActivity, Operate, ManageAccess, ManageSchedules, HandleAlerts},
 	db.RoleInstaller: {ViewPortfolio, Sync, Operate, ResetMasterCode, HandleAlerts},
 	db.RoleAuditor:   {ViewPortfolio, ViewActivity, ViewAudit},
