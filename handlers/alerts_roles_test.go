@@ -16,6 +16,7 @@ func alertRouteCases(t *testing.T, env *testEnv) []routeCase {
 	admins := []db.Role{db.RoleAdmin}
 	return []routeCase{
 		{pattern: "GET /alerts", method: "GET", path: "/alerts?state=unresolved&property=" + ids.property, status: 200, allowed: roles},
+		{pattern: "GET /alerts/{id}", method: "GET", path: "/alerts/999999", status: 404, allowed: roles},
 		{pattern: "POST /alerts/{id}/acknowledge", method: "POST", path: "/alerts/999999/acknowledge", form: url.Values{"note": {"x"}}, status: 404, allowed: handlers},
 		{pattern: "POST /alerts/{id}/resolve", method: "POST", path: "/alerts/999999/resolve", form: url.Values{}, status: 404, allowed: handlers},
 		{pattern: "GET /alerts/settings", method: "GET", path: "/alerts/settings", status: 200, allowed: admins},

@@ -19,6 +19,7 @@ import (
 	"github.com/keyless/dashboard/domain/alerts"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/mirror"
+	"github.com/keyless/dashboard/domain/notify"
 	"github.com/keyless/dashboard/domain/observe"
 	"github.com/keyless/dashboard/domain/upstream"
 	"github.com/keyless/dashboard/handlers/live"
@@ -50,6 +51,7 @@ type testEnv struct {
 	api      *smarthome.Client
 	syncer   *mirror.Syncer
 	alerts   *alerts.Service
+	notify   *notify.Dispatcher
 	observed *observe.Observers
 	seen     *seenActivities // the activities every observer has been told of
 	broker   *live.Broker
@@ -153,7 +155,9 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	env.broker = live.New(logger, live.Options{})
 	t.Cleanup(env.broker.Close) // should the setup sync fail; again below, in the order the server needs
-	env.alerts = alerts.New(alerts.Config{Store: store, Logger: logger,
+	// As cmd/web wires them: the dispatcher is the alerts' Notifier. Tests that send run its Run themselves.
+	env.notify = notify.NewDispatcher(store, nil, notify.MailConfig{}, nil, notify.Options{Logger: logger, PublicURL: testPublicURL})
+	env.alerts = alerts.New(alerts.Config{Store: store, Logger: logger, Notifier: env.notify.ForAlerts(),
 		Publisher: NewAlertPublisher(Deps{Logger: logger, Store: store, Broker: env.broker})})
 	if cfg.alertsNow != nil {
 		env.alerts.Now = cfg.alertsNow
@@ -166,7 +170,7 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 
 	env.observed, env.seen = &observe.Observers{}, &seenActivities{ids: map[int64]bool{}}
 	h := NewServer(Deps{Logger: logger, Store: store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer,
-		Upstream: upstream.New(env.api), Broker: env.broker, Alerts: env.alerts, Observed: env.observed},
+		Upstream: upstream.New(env.api), Broker: env.broker, Alerts: env.alerts, Notify: env.notify, Observed: env.observed},
 		Options{TrustedProxies: cfg.trusted})
 	env.observed.Add(env.seen.observe) // after the server's own observers: told once they are done
 	if cfg.tls {

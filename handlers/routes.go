@@ -157,6 +157,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 		return requireAudited(d, auth.ConfigureAlerts, action, "alert_thresholds", h)
 	}
 	mux.Handle("GET /alerts", view(handleAlerts(d)))
+	mux.Handle("GET /alerts/{id}", view(handleAlert(d))) // where notifications link
 	mux.Handle("POST /alerts/{id}/acknowledge", handle("alert.acknowledge", handleAlertAction(d, "alert.acknowledge", acknowledgeAlert)))
 	mux.Handle("POST /alerts/{id}/resolve", handle("alert.resolve", handleAlertAction(d, "alert.resolve", resolveAlert)))
 	mux.Handle("GET /alerts/settings", s.require(auth.ConfigureAlerts, handleAlertSettings(d)))

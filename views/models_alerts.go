@@ -173,3 +173,12 @@ func stateBadge(state string) string {
 	}
 	return "badge badge-ok"
 }
+
+// AlertPageData is one alert (GET /alerts/{id}, where notifications link) and, for those who manage them, the
+// notifications it called for.
+type AlertPageData struct {
+	Row               AlertRowData
+	ShowNotifications bool
+	Notifications     []NotificationRowData
+	HasMoreThanListed bool
+}
