@@ -19,6 +19,7 @@ func alertRouteCases(t *testing.T, env *testEnv) []routeCase {
 		{pattern: "GET /alerts/{id}", method: "GET", path: "/alerts/999999", status: 404, allowed: roles},
 		{pattern: "POST /alerts/{id}/acknowledge", method: "POST", path: "/alerts/999999/acknowledge", form: url.Values{"note": {"x"}}, status: 404, allowed: handlers},
 		{pattern: "POST /alerts/{id}/resolve", method: "POST", path: "/alerts/999999/resolve", form: url.Values{}, status: 404, allowed: handlers},
+		{pattern: "POST /properties/{id}/automations", method: "POST", path: "/properties/" + ids.property + "/automations", form: url.Values{}, status: 303, allowed: admins},
 		{pattern: "GET /alerts/settings", method: "GET", path: "/alerts/settings", status: 200, allowed: admins},
 		{pattern: "POST /alerts/settings", method: "POST", path: "/alerts/settings", form: url.Values{"low_battery": {"99"}}, status: 422, allowed: admins},
 		{pattern: "POST /alerts/settings/remove", method: "POST", path: "/alerts/settings/remove", form: url.Values{}, status: 400, allowed: admins},

@@ -18,6 +18,7 @@ import (
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/alerts"
 	"github.com/keyless/dashboard/domain/auth"
+	"github.com/keyless/dashboard/domain/automations"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/notify"
 	"github.com/keyless/dashboard/domain/observe"
@@ -52,6 +53,7 @@ type testEnv struct {
 	syncer   *mirror.Syncer
 	alerts   *alerts.Service
 	notify   *notify.Dispatcher
+	autos    *automations.Service
 	observed *observe.Observers
 	seen     *seenActivities // the activities every observer has been told of
 	broker   *live.Broker
@@ -157,7 +159,9 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Cleanup(env.broker.Close) // should the setup sync fail; again below, in the order the server needs
 	// As cmd/web wires them: the dispatcher is the alerts' Notifier. Tests that send run its Run themselves.
 	env.notify = notify.NewDispatcher(store, nil, notify.MailConfig{}, nil, notify.Options{Logger: logger, PublicURL: testPublicURL})
-	env.alerts = alerts.New(alerts.Config{Store: store, Logger: logger, Notifier: env.notify.ForAlerts(),
+	env.autos = automations.New(store, upstream.New(env.api), nil, logger)
+	t.Cleanup(env.autos.Wait) // before the store closes
+	env.alerts = alerts.New(alerts.Config{Store: store, Logger: logger, Notifier: alerts.Notifiers{env.notify.ForAlerts(), env.autos},
 		Publisher: NewAlertPublisher(Deps{Logger: logger, Store: store, Broker: env.broker})})
 	if cfg.alertsNow != nil {
 		env.alerts.Now = cfg.alertsNow

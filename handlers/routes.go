@@ -163,6 +163,8 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("GET /alerts/settings", s.require(auth.ConfigureAlerts, handleAlertSettings(d)))
 	mux.Handle("POST /alerts/settings", configure("alert_thresholds.set", handleAlertSettingsSave(d)))
 	mux.Handle("POST /alerts/settings/remove", configure("alert_thresholds.clear", handleAlertSettingsRemove(d)))
+	// Automations per property (a leak closes the water valves), off by default; set by whoever sets thresholds.
+	mux.Handle("POST /properties/{id}/automations", requireAudited(d, auth.ConfigureAlerts, "automation.set", "property", handleAutomationsSave(d)))
 	// Alert notifications (admins): rules, webhook endpoints, the outbox and its attempts, tests and resends
 	alerts := func(h http.Handler) http.Handler { return s.require(auth.ManageAlerts, h) }
 	mux.Handle("GET /notifications", alerts(handleNotifyPage(d)))

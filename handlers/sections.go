@@ -21,6 +21,7 @@ var (
 	propertySections = []propertySection{
 		// sections: property
 		alertsPropertySection,
+		automationsPropertySection,
 		lockCodesPropertySection,
 		accessPropertySection,
 		activityPropertySection,

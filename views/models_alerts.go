@@ -182,3 +182,11 @@ type AlertPageData struct {
 	Notifications     []NotificationRowData
 	HasMoreThanListed bool
 }
+
+// AutomationsData is a property's automations section.
+type AutomationsData struct {
+	PropertyID      string
+	LeakClosesValve bool
+	Valves          int // valve controllers at the property
+	Saved           bool
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/alerts"
 	"github.com/keyless/dashboard/domain/auth"
+	"github.com/keyless/dashboard/domain/automations"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/fanout"
 	"github.com/keyless/dashboard/domain/mirror"
@@ -152,9 +153,11 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		logger.Info("notify: email is off (set SMTP_URL or SMTP_HOST, and MAIL_FROM)")
 	}
 	// Alert records: opened, bumped and resolved by webhooks (the projector's observers), after each sync, by the
-	// hub watchdog, and by their own grace check, which runs once per cluster.
+	// hub watchdog, and by their own grace check, which runs once per cluster. Each change is told to the
+	// notifications and to the properties' automations (a leak closing the valves, where an admin turned it on).
+	autos := automations.New(store, upstream, tracker, logger)
 	alertSvc := alerts.New(alerts.Config{Store: store, Logger: logger.With(slog.String("component", "alerts")),
-		Notifier:  dispatcher.ForAlerts(),
+		Notifier:  alerts.Notifiers{dispatcher.ForAlerts(), autos},
 		Publisher: handlers.NewAlertPublisher(handlers.Deps{Logger: logger, Store: store, Broker: broker})})
 	syncer.AfterSync(alertSvc.Synced)
 	jobs.GoLeader("alerts", alertSvc.Run)

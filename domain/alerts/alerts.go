@@ -19,6 +19,30 @@ type Notifier interface {
 	Resolved(ctx context.Context, a db.Alert)
 }
 
+// Notifiers tells each of its notifiers in turn (the notification dispatcher, the automations).
+type Notifiers []Notifier
+
+// Opened implements Notifier.
+func (ns Notifiers) Opened(ctx context.Context, a db.Alert) {
+	for _, n := range ns {
+		n.Opened(ctx, a)
+	}
+}
+
+// Acknowledged implements Notifier.
+func (ns Notifiers) Acknowledged(ctx context.Context, a db.Alert) {
+	for _, n := range ns {
+		n.Acknowledged(ctx, a)
+	}
+}
+
+// Resolved implements Notifier.
+func (ns Notifiers) Resolved(ctx context.Context, a db.Alert) {
+	for _, n := range ns {
+		n.Resolved(ctx, a)
+	}
+}
+
 // Publisher shows alert changes on the open pages; handlers renders the row and pushes it. Unlike Notifier it is
 // also told of flaps, since the row shows their count.
 type Publisher interface {

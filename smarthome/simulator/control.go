@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -236,4 +237,19 @@ func (s *Simulator) RemoveLockCodeAtKeypad(deviceID string, slot int) error {
 	d.Codes[strconv.Itoa(slot)] = nil
 	s.emit(target{hub: s.st.Hubs[d.HubID], dev: d}, d.Type, "lock_code_deleted", slot, "Keypad", s.clock.Now())
 	return nil
+}
+
+// IncludeDevice is an installer pairing a device of any upstream type with the hub: it reports add_device, as the
+// hub command does (which pairs a switch). It returns the new device's id.
+func (s *Simulator) IncludeDevice(hubID, deviceType string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.st.Hubs[hubID]
+	if h == nil {
+		return "", notFound("Hub not found")
+	}
+	if !slices.Contains(allDeviceTypes, deviceType) {
+		return "", unprocessable("Unknown device type")
+	}
+	return s.includeDevice(h, deviceType, s.clock.Now()).ID, nil
 }
