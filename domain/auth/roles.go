@@ -26,7 +26,7 @@ const (
 	EditPortfolio   Capability = "create, edit and delete properties, hubs and device assignments"
 	RevealAnyCode   Capability = "reveal lock codes other people issued"
 	HandleAlerts    Capability = "acknowledge and resolve alerts"
-	ConfigureAlerts Capability = "set alert thresholds"
+	ConfigureAlerts Capability = "set alert thresholds and property automations"
 	ManageAlerts    Capability = "manage alert notifications (rules, webhook endpoints, deliveries)"
 )
 
