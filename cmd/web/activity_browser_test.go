@@ -147,9 +147,14 @@ func (a *testApp) getDoc(t *testing.T, c *http.Client, path string) *goquery.Doc
 // postWebhook delivers an event about the device now, with the configured secret as the token.
 func (a *testApp) postWebhook(t *testing.T, device, hub, messageType, user string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"hub_id":%q,"home_name":"","serial_no":"","address":"","pms_datapull_id":"","device_id":%q,`+
+	a.postDelivery(t, fmt.Sprintf(`{"hub_id":%q,"home_name":"","serial_no":"","address":"","pms_datapull_id":"","device_id":%q,`+
 		`"device_name":"","device_type":"lock","message_type":%q,"User":%q,"activity_time":%d}`,
-		hub, device, messageType, user, time.Now().UnixMilli())
+		hub, device, messageType, user, time.Now().UnixMilli()))
+}
+
+// postDelivery posts a webhook body with the test's token and fails unless it was stored.
+func (a *testApp) postDelivery(t *testing.T, body string) {
+	t.Helper()
 	resp, err := http.Post(a.URL+"/webhooks/smarthome?token="+webhookSecret, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -161,16 +161,7 @@ func leakSensor(t *testing.T, store *db.Store) (device, hub string) {
 // postDeviceEvent posts a device webhook with details and fails unless it was stored.
 func (a *testApp) postDeviceEvent(t *testing.T, device, hub, messageType, details string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"hub_id":%q,"home_name":"","serial_no":"","address":"","pms_datapull_id":"","device_id":%q,`+
+	a.postDelivery(t, fmt.Sprintf(`{"hub_id":%q,"home_name":"","serial_no":"","address":"","pms_datapull_id":"","device_id":%q,`+
 		`"device_name":"","device_type":"leakage_sensor","message_type":%q,"details":%s,"activity_time":%d}`,
-		hub, device, messageType, details, time.Now().UnixMilli())
-	resp, err := http.Post(a.URL+"/webhooks/smarthome?token="+webhookSecret, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `"stored"`) {
-		t.Fatalf("webhook answered %d %s", resp.StatusCode, b)
-	}
+		hub, device, messageType, details, time.Now().UnixMilli()))
 }
