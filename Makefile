@@ -110,6 +110,7 @@ vuln: deps
 fuzz: deps
 	go test -run '^$$' -fuzz '^FuzzParseEvent$$' -fuzztime $(FUZZTIME) ./smarthome
 	go test -run '^$$' -fuzz '^FuzzVerifySignature$$' -fuzztime $(FUZZTIME) ./smarthome
+	go test -run '^$$' -fuzz '^FuzzString$$' -fuzztime $(FUZZTIME) ./domain/clip
 	go test -run '^$$' -fuzz '^FuzzActivityQuery$$' -fuzztime $(FUZZTIME) ./handlers
 	go test -run '^$$' -fuzz '^FuzzLockCodeForm$$' -fuzztime $(FUZZTIME) ./handlers
 
