@@ -115,4 +115,4 @@ fuzz: deps
 	go test -run '^$$' -fuzz '^FuzzLockCodeForm$$' -fuzztime $(FUZZTIME) ./handlers
 
 clean:
-	rm -rf bin $(VENDOR) node_modules
+	rm -rf bin $(ASSETS) node_modules

@@ -12,12 +12,28 @@ import (
 	"sync"
 )
 
-// FS holds our files and the npm files `make assets` copies into vendor/. Naming the vendor files makes a
-// build without `make assets` fail at compile time ("pattern vendor/htmx.min.js: no matching files found"):
-// a binary never ships without its scripts.
+// FS holds our files and whatever `make assets` copied into vendor/ (a committed README keeps the folder, so
+// `go build ./...` works on a fresh clone). A binary built without the npm files compiles but must not serve:
+// Missing names what is absent, and cmd/web refuses to start until `make assets` has run.
 //
-//go:embed app.css app.js vendor/htmx.min.js vendor/sse.min.js
+//go:embed app.css app.js vendor
 var FS embed.FS
+
+// Vendored are the npm files every page loads; `make assets` copies them from node_modules.
+var Vendored = []string{"vendor/htmx.min.js", "vendor/sse.min.js"}
+
+// Missing lists the Vendored files this binary was built without.
+func Missing() []string { return missing(FS) }
+
+func missing(fsys fs.FS) []string {
+	var out []string
+	for _, name := range Vendored {
+		if _, err := fs.Stat(fsys, name); err != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 const (
 	// prefix is the path the files are served under; URL and Handler agree on it.

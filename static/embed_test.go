@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func hashOf(t *testing.T, name string) string {
@@ -112,5 +114,26 @@ func TestHandler(t *testing.T) {
 				t.Errorf("HEAD body has %d bytes", rec.Body.Len())
 			}
 		})
+	}
+}
+
+// TestMissing: a build without the npm files is told apart from one with them, file by file.
+func TestMissing(t *testing.T) {
+	t.Parallel()
+	if m := Missing(); len(m) != 0 {
+		t.Fatalf("this build lacks %v: run make assets", m)
+	}
+	for _, tc := range []struct {
+		name  string
+		files fstest.MapFS
+		want  []string
+	}{
+		{"fresh clone", fstest.MapFS{"vendor/README.md": {}}, []string{"vendor/htmx.min.js", "vendor/sse.min.js"}},
+		{"one missing", fstest.MapFS{"vendor/htmx.min.js": {}}, []string{"vendor/sse.min.js"}},
+		{"complete", fstest.MapFS{"vendor/htmx.min.js": {}, "vendor/sse.min.js": {}}, nil},
+	} {
+		if got := missing(tc.files); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: missing = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/keyless/dashboard/static"
 )
 
 func main() {
@@ -38,6 +40,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
+	}
+	if m := static.Missing(); len(m) > 0 {
+		return fmt.Errorf("built without %s: run `make assets` (or `make run`), which copies them from npm, then build again",
+			strings.Join(m, ", "))
 	}
 	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
