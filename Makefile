@@ -96,15 +96,24 @@ test-short: deps generate
 bench: deps
 	go run ./cmd/bench -out BENCHMARKS.md
 
+# govulncheck (pinned in go.mod's tool block) reports known vulnerabilities in the code paths the binaries reach.
+# It needs its database (VULNDB); where that cannot be reached (this project's CI machines among them) lint warns
+# and goes on; once the database answers, a finding fails lint, under CI=true as anywhere else.
+VULNDB ?= https://vuln.go.dev
 lint: deps
 	go vet ./...
 	go tool staticcheck ./...
+	@$(MAKE) --no-print-directory vuln VULN_OFFLINE=warn
 
-# Known vulnerabilities in the code paths the binaries reach. govulncheck needs its database (vuln.go.dev); where
-# that cannot be reached (this project's CI machines among them) it fails and says so, which is why .ci/run does
-# not call it: run `make vuln` on a machine with internet access, or point GOVULNDB at a mirror of the database.
+# `make vuln` alone fails when the database cannot be reached (VULN_OFFLINE=warn, as lint sets it, warns instead).
+VULN_OFFLINE ?= fail
 vuln: deps
-	@go tool govulncheck ./... || { echo "make vuln: govulncheck failed (above); if it could not fetch its database, run it where vuln.go.dev (or GOVULNDB) is reachable"; exit 1; }
+	@out=$$(go tool govulncheck -db '$(VULNDB)' ./... 2>&1) && { echo "govulncheck: no vulnerabilities reached"; exit 0; }; \
+	if grep -q 'fetching vulnerabilities' <<<"$$out"; then \
+	  echo "$$(tail -n 1 <<<"$$out")"; \
+	  if [ '$(VULN_OFFLINE)' = warn ]; then echo "warning: govulncheck could not reach its database at $(VULNDB): vulnerabilities NOT checked"; exit 0; fi; \
+	  echo "make vuln: govulncheck could not reach its database at $(VULNDB) (set VULNDB to a reachable mirror)"; exit 1; fi; \
+	echo "$$out"; echo "make vuln: govulncheck found vulnerabilities (above)"; exit 1
 
 # go test -fuzz takes one target per run.
 fuzz: deps
