@@ -6,7 +6,7 @@ import (
 	"github.com/keyless/dashboard/db"
 )
 
-// Capability is one thing a person may do; roles are sets of capabilities, kept in this one table so the README's
+// Capability is one thing a person may do; roles are sets of capabilities, kept in this one table so docs/roles.md's
 // role table and the code cannot drift apart without a test noticing. Its text completes "does not allow you to …"
 // in the 403 page, so it is written for people.
 type Capability string
@@ -30,7 +30,7 @@ const (
 	ManageAlerts    Capability = "manage alert notifications (rules, webhook endpoints, deliveries)"
 )
 
-// roleCapabilities is the role table of the README. Admins may do everything but the master-code reset, which the
+// roleCapabilities is the role table of docs/roles.md. Admins may do everything but the master-code reset, which the
 // upstream reserves for hub installers. Whoever may operate the hardware may answer its alerts (an installer on
 // site is often the one who fixes the leak); auditors only watch.
 var roleCapabilities = map[db.Role][]Capability{
