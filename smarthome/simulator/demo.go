@@ -131,7 +131,9 @@ func (g *demoGen) extraDevices(h *hub, propertyID int64, i int) {
 }
 
 // device adds one device to h with realistic state and an add_device entry in the hub's log.
-func (g *demoGen) device(h *hub, t, name string, propertyID int64) { g.deviceFrom(g.r, h, t, name, propertyID) }
+func (g *demoGen) device(h *hub, t, name string, propertyID int64) {
+	g.deviceFrom(g.r, h, t, name, propertyID)
+}
 
 // deviceFrom is device drawing from r.
 func (g *demoGen) deviceFrom(r *rand.Rand, h *hub, t, name string, propertyID int64) {
