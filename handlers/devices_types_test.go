@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/domain/tz"
 	"github.com/keyless/dashboard/smarthome"
 )
 
 // includeEveryType pairs one device of each of the 15 types with an online, assigned hub and syncs the mirror; it
 // returns the new devices by type and their hub.
-func includeEveryType(t *testing.T, env *cmdEnv) (map[string]db.Device, db.Hub) {
+func includeEveryType(t *testing.T, env *testEnv) (map[string]db.Device, db.Hub) {
 	t.Helper()
 	_, hub := env.assignedDevice(t, "lock")
 	ids := map[string]string{}
@@ -43,7 +44,7 @@ func includeEveryType(t *testing.T, env *cmdEnv) (map[string]db.Device, db.Hub) 
 func TestDevicePanels(t *testing.T) {
 	t.Parallel()
 	env := newCmdEnv(t)
-	devs, _ := includeEveryType(t, env)
+	devs, _ := includeEveryType(t, env.testEnv)
 	c := env.signedInClient(t, db.RoleStaff)
 	tests := []struct {
 		typ      string
@@ -126,7 +127,7 @@ func TestDevicePanels(t *testing.T) {
 func TestNewTypeCommands(t *testing.T) {
 	t.Parallel()
 	env := newCmdEnv(t)
-	devs, _ := includeEveryType(t, env)
+	devs, _ := includeEveryType(t, env.testEnv)
 	c := env.signedInClient(t, db.RoleStaff)
 	tests := []struct {
 		typ, action, testid, want string
@@ -159,4 +160,42 @@ func TestNewTypeCommands(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDoorbellLastPressedInPropertyZone: "Last pressed" is in the property's zone whether it came by webhook (stored
+// as UTC) or by the sync (an offset the upstream chose); shown in UTC, the test fails.
+func TestDoorbellLastPressedInPropertyZone(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	devs, hub := includeEveryType(t, env)
+	bell := devs["door_bell"]
+	p, err := env.store.Property(t.Context(), *bell.PropertyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := tz.Load(p.TimeZone)
+	at := time.Date(2026, 11, 29, 3, 4, 0, 0, time.UTC) // the UTC day differs from every US zone's
+	if at.In(loc).Format(tz.Layout) == at.Format(tz.Layout) {
+		t.Fatalf("property zone %s renders like UTC: the test would prove nothing", p.TimeZone)
+	}
+	env.deliver(t, deviceEvent(bell, hub, "doorbell_pressed", `"pressed"`, "", at))
+	c := env.signedInClient(t, db.RoleAuditor)
+	res := env.get(t, c, "/devices/"+bell.ID)
+	cell := one(t, res.doc, "doorbell-last-pressed")
+	if got, want := text(cell), at.In(loc).Format(tz.Layout); got != want {
+		t.Errorf("last pressed %q, want %q (%s); UTC would be %q", got, want, p.TimeZone, at.Format(tz.Layout))
+	}
+	if got := cell.Find("time").AttrOr("datetime", ""); got != at.Format(time.RFC3339) {
+		t.Errorf("datetime %q", got)
+	}
+
+	t.Run("an offset from the upstream", func(t *testing.T) {
+		got := doorbellState("2026-11-28T17:04:00-10:00", loc) // 03:04 UTC the next day
+		if want := at.In(loc).Format(tz.Layout); got.LastPressed != want || got.LastPressedISO != at.Format(time.RFC3339) {
+			t.Errorf("%+v, want %q", got, want)
+		}
+		if bad := doorbellState("<b>soon</b>", loc); bad.LastPressed != "<b>soon</b>" || bad.LastPressedISO != "" {
+			t.Errorf("a value that is not a time: %+v", bad) // shown as text (templ escapes it), not dropped
+		}
+	})
 }
