@@ -220,7 +220,7 @@ func TestHubCommands(t *testing.T) {
 	}{
 		{"refresh", url.Values{"action": {"refresh"}}, db.CommandSucceeded, "Refresh complete"},
 		{"remove an unknown node", url.Values{"action": {"remove_device"}, "node_id": {"199"}}, db.CommandFailed, "Node 199 not found"},
-		{"add a device", url.Values{"action": {"add_device"}}, db.CommandSucceeded, "Device included at node"},
+		{"add a device", url.Values{"action": {"add_device"}, "device_type": {"siren"}}, db.CommandSucceeded, "Device included at node"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -145,7 +145,8 @@ func cmdFormInt(form url.Values, field, label string, lo, hi int, unit string) (
 	return &n, nil
 }
 
-// parseHubForm validates a hub command form: one of the hub commands, and a node id only with remove_device.
+// parseHubForm validates a hub command form: one of the hub commands, a node id only with remove_device, and with
+// add_device the type being paired (one of smarthome.DeviceTypes).
 func parseHubForm(form url.Values) (commands.Spec, error) {
 	action := strings.TrimSpace(form.Get("action"))
 	if hubActions := commands.HubActions(); !slices.Contains(hubActions, action) {
@@ -161,7 +162,14 @@ func parseHubForm(form url.Values) (commands.Spec, error) {
 		}
 		spec.NodeID = strconv.Itoa(n)
 	}
-	if err := (smarthome.HubCommand{Command: spec.Action, NodeID: spec.NodeID}).Validate(); err != nil {
+	if action == smarthome.HubAddDevice {
+		t := strings.TrimSpace(form.Get("device_type"))
+		if !smarthome.IsDeviceType(t) {
+			return commands.Spec{}, cmdInvalid("device_type", "Choose the type of the device you are pairing from the list.")
+		}
+		spec.DeviceType = t
+	}
+	if err := spec.HubWire().Validate(); err != nil {
 		return commands.Spec{}, cmdInvalid("action", "This hub command is not valid.")
 	}
 	return spec, nil

@@ -76,7 +76,7 @@ func hubCommandsData(r *http.Request, d Deps, h db.Hub, st cmdPanelState) (views
 	p := currentUser(ctx)
 	data := views.CommandsData{Target: "hub", ID: h.ID, CanOperate: p.can(auth.Operate),
 		CanReset: p.can(auth.ResetMasterCode), Error: st.err, ErrorField: st.field, Notice: st.notice,
-		MasterCode: st.masterCode}
+		MasterCode: st.masterCode, AddTypes: smarthome.DeviceTypes()}
 	list, err := commandList(ctx, d.Store, h.ID, "", commandZone(ctx, d.Store, h.ID, h.PropertyID))
 	data.List = list
 	return data, err

@@ -125,7 +125,7 @@ func TestHistoryResults(t *testing.T) {
 	today := time.Now().In(loc).Format(historyDateLayout)
 	weekAgo := time.Now().In(loc).AddDate(0, 0, -7).Format(historyDateLayout)
 
-	res := env.postForm(t, c, "/hubs/"+hub.ID+"/commands", url.Values{"action": {"add_device"}}, htmx)
+	res := env.postForm(t, c, "/hubs/"+hub.ID+"/commands", url.Values{"action": {"add_device"}, "device_type": {"switch"}}, htmx)
 	wantStatus(t, res, http.StatusOK)
 	env.waitCommand(t, env.lastCommand(t, hub.ID, "").ID, "succeeded", func(c db.Command) bool { return c.Status == db.CommandSucceeded })
 	action, want := opposite(lock.State)

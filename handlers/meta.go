@@ -38,6 +38,8 @@ var flashes = map[string]views.FlashData{
 	"property-deleted":     {Kind: "ok", Message: "The property was deleted, with its lock codes, invitations and schedules. Its hubs and devices are now unassigned."},
 	"hub-saved":            {Kind: "ok", Message: "The hub was saved."},
 	"device-assigned":      {Kind: "ok", Message: "The device was assigned to the property."},
+	"device-renamed":       {Kind: "ok", Message: "The device's names were saved."},
+	"device-unchanged":     {Kind: "info", Message: "The names are as they were; nothing was sent."},
 	"schedule-created":     {Kind: "ok", Message: "The schedule was created. Activate it to make the device follow it."},
 	"schedule-saved":       {Kind: "ok", Message: "The schedule was saved; devices running it follow the new blocks."},
 	"schedule-deleted":     {Kind: "ok", Message: "The schedule was deleted; devices that ran it keep their current settings."},

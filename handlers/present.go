@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/keyless/dashboard/db"
@@ -92,71 +91,6 @@ func groupDevices(ds []db.Device, loc *time.Location) []views.DeviceGroupData {
 		out = append(out, views.DeviceGroupData{Type: t, Devices: byType[t]})
 	}
 	return out
-}
-
-// deviceState reads the mirrored status object into the typed panel of the device's type.
-func deviceState(d db.Device, loc *time.Location) views.DeviceStateData {
-	s := views.DeviceStateData{ID: d.ID, Type: d.Type, Online: d.Online, Battery: batteryData(d.Battery)}
-	s.Changed, s.ChangedISO = localTimes(&d.StateChangedAt, loc)
-	st := map[string]json.RawMessage{}
-	_ = json.Unmarshal([]byte(d.State), &st)
-	str := func(k string) string {
-		var v string
-		if json.Unmarshal(st[k], &v) != nil {
-			var n json.Number
-			if json.Unmarshal(st[k], &n) == nil {
-				return n.String()
-			}
-		}
-		return v
-	}
-	num := func(k string) int { n, _ := strconv.Atoi(str(k)); return n }
-	deg := func(k string) string {
-		if v := str(k); v != "" {
-			return v + " °F"
-		}
-		return ""
-	}
-	switch d.Type {
-	case "lock", "access_panel":
-		var mode struct{ Type string }
-		_ = json.Unmarshal(st["mode"], &mode)
-		var codes map[string]*string
-		_ = json.Unmarshal(st["codes"], &codes)
-		inUse := 0
-		for _, c := range codes {
-			if c != nil {
-				inUse++
-			}
-		}
-		s.Lock = &views.LockStateData{State: strings.ToLower(mode.Type), CodesInUse: inUse, CodeSlots: num("max_slots")}
-	case "thermostat":
-		s.Thermostat = &views.ThermostatStateData{RoomTemp: deg("room_temp"), Mode: str("mode"),
-			HeatingSetpoint: deg("heating_setpoint"), CoolingSetpoint: deg("cooling_setpoint"), Fan: str("fan"),
-			OperatingState: str("operating_state")}
-	case "switch", "siren":
-		s.Switch = &views.SwitchStateData{On: str("mode") == "on"}
-	case "dimmable_switch", "lightbulb":
-		s.Dimmer = &views.DimmerStateData{On: str("mode") == "on", Level: num("power")}
-	case "leakage_sensor", "contact_sensor", "motion_sensor", "smoke_alarm":
-		var tamper *bool
-		_ = json.Unmarshal(st["tamper"], &tamper)
-		s.Sensor = &views.SensorStateData{Leak: str("leakage"), Contact: str("contact"), Motion: str("motion"), Smoke: str("smoke")}
-		if tamper != nil {
-			s.Sensor.Tamper = map[bool]string{true: "yes", false: "no"}[*tamper]
-		}
-	}
-	if s.Lock == nil && s.Thermostat == nil && s.Switch == nil && s.Dimmer == nil && s.Sensor == nil {
-		keys := make([]string, 0, len(st))
-		for k := range st {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			s.Raw = append(s.Raw, views.StateFieldData{Key: k, Value: rawValue(st[k])})
-		}
-	}
-	return s
 }
 
 // rawValue shows a JSON value as text: strings unquoted, anything else compact and capped.

@@ -182,6 +182,10 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /notifications/endpoints/{id}/disabled", alerts(handleNotifyEndpointDisabled(d)))
 	mux.Handle("POST /notifications/endpoints/{id}/delete", alerts(handleNotifyEndpointDelete(d)))
 
+	// Device names (device_name, occupant_setting): people who edit the portfolio; saves and refusals audited
+	mux.Handle("GET /devices/{id}/edit", s.require(auth.EditPortfolio, handleDeviceEditForm(d)))
+	mux.Handle("POST /devices/{id}/edit", requireAudited(d, auth.EditPortfolio, "device.update", "device", handleDeviceUpdate(d)))
+
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
 	mux.Handle("/", handleNotFound(d))

@@ -46,6 +46,7 @@ var (
 		activityDeviceSection,
 		scheduleSection,
 		portfolioDeviceSection,
+		deviceEditSection,
 	}
 )
 

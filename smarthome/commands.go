@@ -87,7 +87,11 @@ func pick(b bool, yes, no string) string {
 // LockCommand locks (true) or unlocks (false) a lock: {"commands": {"mode": "lock"|"unlock"}}.
 func LockCommand(lock bool) Command { return modeCommand(pick(lock, "lock", "unlock")) }
 
-// SwitchCommand turns a switch on or off.
+// AccessPanelCommand locks or unlocks an access panel: its status carries a lock's mode, so it takes the lock's
+// verbs. [INF]
+func AccessPanelCommand(lock bool) Command { return LockCommand(lock) }
+
+// SwitchCommand turns a switch (or a light bulb) on or off.
 func SwitchCommand(on bool) Command { return modeCommand(pick(on, "on", "off")) }
 
 // SirenCommand sounds (true) or silences a siren. [INF]

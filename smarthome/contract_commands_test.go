@@ -106,6 +106,10 @@ func commandCases(e *contractEnv, c *apiClient) []cmdCase {
 		{name: "valve open", typ: "valve_controller", cmd: fixed(smarthome.ValveCommand(true)), want: wantMode("open")},
 		{name: "siren on", typ: "siren", cmd: fixed(smarthome.SirenCommand(true)), want: wantMode("on")},
 		{name: "siren off", typ: "siren", cmd: fixed(smarthome.SirenCommand(false)), want: wantMode("off")},
+		{name: "light bulb off", typ: "lightbulb", cmd: fixed(smarthome.SwitchCommand(false)), want: wantDimmer("off", 60)},
+		{name: "light bulb on", typ: "lightbulb", cmd: fixed(smarthome.SwitchCommand(true)), want: wantDimmer("on", 60)},
+		{name: "access panel unlock", typ: "access_panel", cmd: fixed(smarthome.AccessPanelCommand(false)), want: wantLock("unlocked")},
+		{name: "access panel lock", typ: "access_panel", cmd: fixed(smarthome.AccessPanelCommand(true)), want: wantLock("locked")},
 
 		// Refused by the simulator: the client cannot know the device type or the current values.
 		{name: "lock told on", typ: "lock", cmd: fixed(mode("on")), msg: "mode must be one of [lock unlock]"},
@@ -118,7 +122,8 @@ func commandCases(e *contractEnv, c *apiClient) []cmdCase {
 		{name: "fan run time to a siren", typ: "siren", cmd: fixed(smarthome.Command{Settings: &smarthome.CommandSettings{FanOnMode: smarthome.Ptr(5)}}),
 			msg: "Unknown setting: fan_on_mode"},
 		{name: "read-only sensor", typ: "leakage_sensor", cmd: fixed(smarthome.SwitchCommand(true)), msg: "Device does not accept commands"},
-		{name: "access panel", typ: "access_panel", cmd: fixed(smarthome.LockCommand(false)), msg: "Device does not accept commands"},
+		{name: "access panel told on", typ: "access_panel", cmd: fixed(mode("on")), msg: "mode must be one of [lock unlock]"},
+		{name: "repeater", typ: "repeater", cmd: fixed(smarthome.SwitchCommand(true)), msg: "Device does not accept commands"},
 
 		// Refused by the client; the same body sent raw must be refused by the simulator too.
 		{name: "empty command", typ: "switch", cmd: fixed(smarthome.Command{Commands: &smarthome.CommandValues{}}), local: true, msg: "No command given"},

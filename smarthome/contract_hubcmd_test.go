@@ -43,6 +43,13 @@ func TestContractHubCommands(t *testing.T) {
 				t.Errorf("%d switches, want one more than %d", len(h.devs["switch"]), len(s.devs["switch"]))
 			}
 		}},
+		{"add a garage door", smarthome.HubCommand{Command: smarthome.HubAddDevice, DeviceType: "garage_door"},
+			"(garage_door)", func(t *testing.T, h site) {
+				if len(h.devs["garage_door"]) != len(s.devs["garage_door"])+1 || len(h.devs["switch"]) != len(s.devs["switch"])+1 {
+					t.Errorf("%d garage doors, %d switches; want one more garage door than %d, the switch of the case before",
+						len(h.devs["garage_door"]), len(h.devs["switch"]), len(s.devs["garage_door"]))
+				}
+			}},
 		{"remove device", smarthome.HubCommand{Command: smarthome.HubRemoveDevice, NodeID: victim.RemoteDeviceID.String()},
 			"excluded", func(t *testing.T, h site) {
 				_, _, err := c.Devices.Get(ctx, victim.ID)
@@ -93,6 +100,8 @@ func TestContractHubCommandErrors(t *testing.T) {
 		{"unknown command", smarthome.HubCommand{Command: "self_destruct"}, "Unknown command"},
 		{"remove_device without node", smarthome.HubCommand{Command: smarthome.HubRemoveDevice}, "node_id is required"},
 		{"node with another command", smarthome.HubCommand{Command: smarthome.HubReboot, NodeID: "7"}, "node_id is only used with remove_device"},
+		{"unknown device type", smarthome.HubCommand{Command: smarthome.HubAddDevice, DeviceType: "toaster"}, "Unknown device_type"},
+		{"device type with another command", smarthome.HubCommand{Command: smarthome.HubReboot, DeviceType: "lock"}, "device_type is only used with add_device"},
 	}
 	for _, tt := range local {
 		t.Run(tt.name, func(t *testing.T) {

@@ -72,14 +72,19 @@ const (
 	HubUpdateFirmware = "update_firmware"
 )
 
-// HubCommand is a hub hardware command. NodeID (a Z-Wave node id, digits) goes only with HubRemoveDevice.
+// HubCommand is a hub hardware command. NodeID (a Z-Wave node id, digits) goes only with HubRemoveDevice;
+// DeviceType (one of DeviceTypes, optional) only with HubAddDevice, naming the type being paired [INF].
 type HubCommand struct {
-	Command string `json:"command"`
-	NodeID  string `json:"node_id,omitempty"`
+	Command    string `json:"command"`
+	NodeID     string `json:"node_id,omitempty"`
+	DeviceType string `json:"device_type,omitempty"`
 }
 
-// Validate checks the command name and the node id rule.
+// Validate checks the command name, the node id rule and the device type rule.
 func (c HubCommand) Validate() error {
+	if c.DeviceType != "" && (c.Command != HubAddDevice || !IsDeviceType(c.DeviceType)) {
+		return validationError("device_type %q goes only with add_device and must be one of DeviceTypes", c.DeviceType)
+	}
 	switch c.Command {
 	case HubRefresh, HubReboot, HubAddDevice, HubUpdateFirmware:
 		if c.NodeID != "" {

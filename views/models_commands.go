@@ -11,11 +11,12 @@ type CommandsData struct {
 	CanOperate bool   // sends commands (buttons are rendered only then)
 	CanReset   bool   // hub sections: may reset the master code (installers)
 	Thermostat ThermostatControlsData
-	Level      int    // dimmers: the current level, to start the slider there
-	Error      string // why the last submission was refused; shown in the form
-	ErrorField string // the form field it is about, for aria-invalid
-	Notice     string // what happened with the last submission
-	MasterCode string // the new master code, shown once to the installer who reset it; never pushed or logged
+	Level      int      // dimmers: the current level, to start the slider there
+	AddTypes   []string // hub sections: the device types "Add a device" offers (device_type values)
+	Error      string   // why the last submission was refused; shown in the form
+	ErrorField string   // the form field it is about, for aria-invalid
+	Notice     string   // what happened with the last submission
+	MasterCode string   // the new master code, shown once to the installer who reset it; never pushed or logged
 	List       CommandListData
 }
 

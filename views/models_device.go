@@ -29,19 +29,28 @@ type DeviceDetailData struct {
 }
 
 // DeviceStateData is a device's live state: the panel htmx or SSE re-renders. Set the one typed part that fits
-// the device (Lock, Thermostat, Switch, Dimmer or Sensor); with none set, Raw is shown as a definition list.
+// the device (one per upstream type family, see models_device_types.go); with none set (an unknown type), Raw is
+// shown as a definition list.
 type DeviceStateData struct {
-	ID, Type   string
-	Online     bool
-	Battery    BatteryData
-	Changed    string // local time of the last state change; may be empty
-	ChangedISO string
-	Lock       *LockStateData
-	Thermostat *ThermostatStateData
-	Switch     *SwitchStateData
-	Dimmer     *DimmerStateData
-	Sensor     *SensorStateData
-	Raw        []StateFieldData // the upstream status keys, formatted; secrets are dropped when rendered
+	ID, Type    string
+	Online      bool
+	Battery     BatteryData
+	Changed     string // local time of the last state change; may be empty
+	ChangedISO  string
+	Lock        *LockStateData
+	Thermostat  *ThermostatStateData
+	Switch      *SwitchStateData
+	Dimmer      *DimmerStateData
+	Sensor      *SensorStateData
+	GarageDoor  *GarageDoorStateData
+	Valve       *ValveStateData
+	Repeater    *RepeaterStateData
+	SmokeAlarm  *SmokeAlarmStateData
+	Siren       *SirenStateData
+	Lightbulb   *LightbulbStateData
+	AccessPanel *AccessPanelStateData
+	Doorbell    *DoorbellStateData
+	Raw         []StateFieldData // the upstream status keys, formatted; secrets are dropped when rendered
 }
 
 // LockStateData is a lock's state. It carries how many code slots are in use, never the codes.
@@ -98,13 +107,22 @@ func (d DeviceStateData) Alarm() bool {
 	if s := d.Sensor; s != nil {
 		return s.Leak == "yes" || s.Smoke == "yes" || s.Tamper == "yes"
 	}
-	return false
+	return d.SmokeAlarm != nil && d.SmokeAlarm.Smoke == "yes"
+}
+
+// Typed reports whether one typed part is set (else the panel shows Raw).
+func (d DeviceStateData) Typed() bool {
+	if _, ok := d.typedSummary(); ok {
+		return true
+	}
+	return d.Lock != nil || d.Thermostat != nil || d.Switch != nil || d.Dimmer != nil || d.Sensor != nil
 }
 
 // Summary is the state in one line, for device lists.
 func (d DeviceStateData) Summary() string {
-	var parts []string
+	parts, typed := d.typedSummary()
 	switch {
+	case typed:
 	case d.Lock != nil:
 		parts = append(parts, lockLabel(d.Lock.State))
 		if d.Lock.CodesInUse > 0 {

@@ -36,6 +36,8 @@ type Spec struct {
 	Cooling *int    `json:"cooling_setpoint,omitempty"`
 	Fan     *string `json:"fan,omitempty"`
 	NodeID  string  `json:"node_id,omitempty"`
+	// DeviceType is the type an add_device pairs (one of smarthome.DeviceTypes).
+	DeviceType string `json:"device_type,omitempty"`
 }
 
 // JSON is the spec as a command record stores it.
@@ -59,7 +61,8 @@ var deviceActions = map[string][]string{
 	"garage_door":      {ActOpen, ActClose},
 	"valve_controller": {ActOpen, ActClose},
 	"dimmable_switch":  {ActLevel},
-	"lightbulb":        {ActLevel},
+	"lightbulb":        {ActOn, ActOff, ActLevel},
+	"access_panel":     {ActLock, ActUnlock}, // [INF]: its status has a lock's mode, so it takes a lock's verbs
 	"thermostat":       {ActThermostat},
 }
 
@@ -82,6 +85,9 @@ func HubActions() []string { return slices.Clone(hubActions) }
 func (s Spec) Wire(deviceType string) (smarthome.Command, error) {
 	switch s.Action {
 	case ActLock, ActUnlock:
+		if deviceType == "access_panel" {
+			return smarthome.AccessPanelCommand(s.Action == ActLock), nil
+		}
 		return smarthome.LockCommand(s.Action == ActLock), nil
 	case ActOn, ActOff:
 		if deviceType == "siren" {
@@ -147,6 +153,9 @@ func (s Spec) Label() string {
 	case smarthome.HubReboot:
 		return "Reboot"
 	case smarthome.HubAddDevice:
+		if s.DeviceType != "" {
+			return "Add a device (inclusion): " + strings.ReplaceAll(s.DeviceType, "_", " ")
+		}
 		return "Add a device (inclusion)"
 	case smarthome.HubRemoveDevice:
 		return "Remove the device at node " + s.NodeID
@@ -171,5 +180,5 @@ func (s Spec) AuditAction(device bool) string {
 
 // HubWire builds the hub command for s.
 func (s Spec) HubWire() smarthome.HubCommand {
-	return smarthome.HubCommand{Command: s.Action, NodeID: s.NodeID}
+	return smarthome.HubCommand{Command: s.Action, NodeID: s.NodeID, DeviceType: s.DeviceType}
 }

@@ -45,3 +45,35 @@ func TestSpecRecord(t *testing.T) {
 		t.Error("a hub action built a device command")
 	}
 }
+
+// TestSpecNewTypes: light bulbs take on/off beside the level, access panels a lock's verbs [INF], and an add_device
+// carries the type it pairs on the wire and in its label.
+func TestSpecNewTypes(t *testing.T) {
+	t.Parallel()
+	if got, _ := DeviceActions("lightbulb"); len(got) != 3 || got[0] != ActOn || got[1] != ActOff || got[2] != ActLevel {
+		t.Errorf("lightbulb actions %v", got)
+	}
+	if got, _ := DeviceActions("access_panel"); len(got) != 2 || got[0] != ActLock || got[1] != ActUnlock {
+		t.Errorf("access panel actions %v", got)
+	}
+	for _, tc := range []struct {
+		typ, action, mode string
+	}{
+		{"access_panel", ActUnlock, "unlock"},
+		{"access_panel", ActLock, "lock"},
+		{"lightbulb", ActOn, "on"},
+		{"lightbulb", ActOff, "off"},
+	} {
+		cmd, err := Spec{Action: tc.action}.Wire(tc.typ)
+		if err != nil || cmd.Commands == nil || cmd.Commands.Mode == nil || *cmd.Commands.Mode != tc.mode {
+			t.Errorf("%s %s: %+v (%v), want mode %q", tc.typ, tc.action, cmd, err, tc.mode)
+		}
+	}
+	add := ParseSpec(Spec{Action: smarthome.HubAddDevice, DeviceType: "garage_door"}.JSON())
+	if w := add.HubWire(); w.DeviceType != "garage_door" || w.Validate() != nil {
+		t.Errorf("wire %+v (%v)", w, w.Validate())
+	}
+	if got := add.Label(); got != "Add a device (inclusion): garage door" {
+		t.Errorf("label %q", got)
+	}
+}

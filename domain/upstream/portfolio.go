@@ -76,3 +76,10 @@ func (u *API) PropertyInvitations(ctx context.Context, propertyID int64) ([]smar
 	}
 	return all, nil
 }
+
+// UpdateDeviceDetails renames a device (device_name) and sets its resident-facing name (occupant_setting); nil
+// fields are not sent. It returns the device as the upstream now has it.
+func (u *API) UpdateDeviceDetails(ctx context.Context, id string, name, occupantSetting *string) (*smarthome.Device, error) {
+	d, _, err := u.c.Devices.Update(ctx, id, smarthome.DeviceUpdate{DeviceName: name, OccupantSetting: occupantSetting})
+	return d, u.fail(ctx, "UpdateDeviceDetails", err)
+}

@@ -22,6 +22,7 @@ type deviceCommand struct {
 // commandKeys lists the commands each device type accepts (reference §7; CONTRACT.md, Devices).
 var commandKeys = map[string][]string{
 	"lock":             {"mode"},
+	"access_panel":     {"mode"}, // [INF] a lock's verbs, which its locked/unlocked mode implies
 	"switch":           {"mode"},
 	"siren":            {"mode"},
 	"dimmable_switch":  {"mode", "power"},
@@ -34,6 +35,7 @@ var commandKeys = map[string][]string{
 // modeValues lists the allowed command modes per device type.
 var modeValues = map[string][]string{
 	"lock":             {"lock", "unlock"},
+	"access_panel":     {"lock", "unlock"},
 	"switch":           {"on", "off"},
 	"siren":            {"on", "off"},
 	"dimmable_switch":  {"on", "off"},
@@ -210,13 +212,18 @@ func (s *Simulator) applyCommand(j *job) {
 func (s *Simulator) applyValues(t target, c deviceCommand, at time.Time, user string) {
 	d := t.dev
 	emit := func(mt string, details any, u string) { s.emit(t, d.Type, mt, details, u, at) }
-	if c.Mode == nil && (d.Type == "lock" || d.Type == "garage_door" || d.Type == "valve_controller" || d.Type == "siren") {
+	if c.Mode == nil && (d.Type == "lock" || d.Type == "access_panel" || d.Type == "garage_door" || d.Type == "valve_controller" || d.Type == "siren") {
 		return // a hand-edited state file may hold such a job; parseCommand never makes one
 	}
 	switch d.Type {
 	case "lock":
 		d.Mode = map[string]string{"lock": "locked", "unlock": "unlocked"}[*c.Mode]
 		emit(map[string]string{"locked": "Lock", "unlocked": "Unlock"}[d.Mode], nil, user)
+	case "access_panel": // only an unlock has a catalogue event: entry allowed, by the app
+		d.Mode = map[string]string{"lock": "locked", "unlock": "unlocked"}[*c.Mode]
+		if d.Mode == "unlocked" {
+			emit("access_granted", "Granted", user)
+		}
 	case "garage_door", "valve_controller":
 		d.Mode = map[string]string{"open": "open", "close": "closed"}[*c.Mode]
 		prefix := map[string]string{"garage_door": "garage_door_", "valve_controller": "valve_"}[d.Type]

@@ -240,7 +240,7 @@ func (s *Simulator) RemoveLockCodeAtKeypad(deviceID string, slot int) error {
 }
 
 // IncludeDevice is an installer pairing a device of any upstream type with the hub: it reports add_device, as the
-// hub command does (which pairs a switch). It returns the new device's id.
+// hub command does (which pairs the device_type it names, a switch without one). It returns the new device's id.
 func (s *Simulator) IncludeDevice(hubID, deviceType string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

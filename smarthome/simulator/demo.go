@@ -11,6 +11,7 @@ import (
 // demoGen builds a portfolio from one seeded generator, so the same seed always gives the same ids and names.
 type demoGen struct {
 	r     *rand.Rand
+	extra *rand.Rand // draws the seven later types, so adding them left the rest of the portfolio as it was
 	st    *state
 	now   time.Time
 	zones zoneCache
@@ -20,7 +21,8 @@ type demoGen struct {
 // generateDemo builds n properties, each with one hub and its devices, plus three unassigned hubs and one hub of
 // another company. About 10% of hubs are offline and 10% of battery devices are below 20%.
 func generateDemo(seed int64, n int, now time.Time) *state {
-	g := &demoGen{r: rand.New(rand.NewPCG(uint64(seed), 0xde30)), st: newState(seed), now: now}
+	g := &demoGen{r: rand.New(rand.NewPCG(uint64(seed), 0xde30)), extra: rand.New(rand.NewPCG(uint64(seed), 0xe7a5)),
+		st: newState(seed), now: now}
 	for i := range n {
 		g.property(i)
 	}
@@ -57,6 +59,7 @@ func (g *demoGen) property(i int) {
 		h.CompanyChangeDate = g.now.In(g.zones.get(h.TimeZone)).AddDate(0, 0, -2-g.r.IntN(10)).Format("2006-01-02")
 	}
 	g.devices(h, p.ID)
+	g.extraDevices(h, p.ID, i)
 	if g.r.Float64() < 0.2 {
 		kinds := []string{"lockbox", "blue", "smart_bolt"}
 		serial := strconv.Itoa(700001 + i)
@@ -109,33 +112,58 @@ func (g *demoGen) devices(h *hub, propertyID int64) {
 	}
 }
 
+// extraTypes are the types a property may have besides the core set, with the share of properties that have one:
+// smoke alarms in most homes, sirens and access panels (multi-unit entrances) in few.
+var extraTypes = []struct {
+	t     string
+	share float64
+}{{"smoke_alarm", 0.6}, {"lightbulb", 0.4}, {"garage_door", 0.3}, {"valve_controller", 0.3}, {"repeater", 0.2},
+	{"siren", 0.1}, {"access_panel", 0.1}}
+
+// extraDevices adds the later types from their own generator. Property i always gets extraTypes[i%7], so any
+// portfolio of 7 properties or more has every type; the others come by their share.
+func (g *demoGen) extraDevices(h *hub, propertyID int64, i int) {
+	for k, e := range extraTypes {
+		if g.extra.Float64() < e.share || i%len(extraTypes) == k {
+			g.deviceFrom(g.extra, h, e.t, extraNames[e.t], propertyID)
+		}
+	}
+}
+
 // device adds one device to h with realistic state and an add_device entry in the hub's log.
 func (g *demoGen) device(h *hub, t, name string, propertyID int64) {
+	g.deviceFrom(g.r, h, t, name, propertyID)
+}
+
+// deviceFrom is device drawing from r.
+func (g *demoGen) deviceFrom(r *rand.Rand, h *hub, t, name string, propertyID int64) {
 	node := h.NextNode
 	h.NextNode++
 	added := h.CreatedAt.Add(time.Duration(node) * time.Minute)
-	d := newDevice(g.r, h, t, name, node, added)
+	d := newDevice(r, h, t, name, node, added)
 	d.PropertyID = propertyID
 	if slices.Contains(batteryDeviceTypes, t) && d.PowerSource == "battery" {
-		d.Battery = 40 + g.r.IntN(61)
-		if g.r.Float64() < 0.1 {
-			d.Battery = 5 + g.r.IntN(14)
+		d.Battery = 40 + r.IntN(61)
+		if r.Float64() < 0.1 {
+			d.Battery = 5 + r.IntN(14)
 		}
 	}
 	switch t {
 	case "lock":
-		d.Mode = []string{"locked", "locked", "locked", "unlocked"}[g.r.IntN(4)]
+		d.Mode = []string{"locked", "locked", "locked", "unlocked"}[r.IntN(4)]
 	case "thermostat":
-		d.Mode = []string{"heat", "cool", "auto", "off"}[g.r.IntN(4)]
-		d.HeatSetpoint, d.CoolSetpoint = 66+g.r.IntN(5), 74+g.r.IntN(5)
-		d.RoomTemp, d.RoomHumidity = 64+g.r.IntN(16), 30+g.r.IntN(30)
-	case "switch", "dimmable_switch":
-		d.Mode = []string{"on", "off", "off"}[g.r.IntN(3)]
-		if t == "dimmable_switch" && d.Mode == "on" {
-			d.Power = 20 + 10*g.r.IntN(9)
+		d.Mode = []string{"heat", "cool", "auto", "off"}[r.IntN(4)]
+		d.HeatSetpoint, d.CoolSetpoint = 66+r.IntN(5), 74+r.IntN(5)
+		d.RoomTemp, d.RoomHumidity = 64+r.IntN(16), 30+r.IntN(30)
+	case "switch", "dimmable_switch", "lightbulb":
+		d.Mode = []string{"on", "off", "off"}[r.IntN(3)]
+		if t != "switch" && d.Mode == "on" {
+			d.Power = 20 + 10*r.IntN(9)
 		}
+	case "garage_door":
+		d.Mode = []string{"closed", "closed", "closed", "open"}[r.IntN(4)]
 	case "contact_sensor":
-		d.ContactOpen = g.r.Float64() < 0.1
+		d.ContactOpen = r.Float64() < 0.1
 	case "leakage_sensor":
 		g.leaks = append(g.leaks, d)
 	}

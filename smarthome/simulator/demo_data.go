@@ -63,4 +63,7 @@ var (
 	contactNames  = []string{"Front Door Contact", "Back Door Contact"}
 	motionNames   = []string{"Hallway Motion"}
 	doorbellNames = []string{"Front Doorbell"}
+	extraNames    = map[string]string{"smoke_alarm": "Hallway Smoke Alarm", "lightbulb": "Bedroom Light Bulb",
+		"garage_door": "Garage Door", "valve_controller": "Water Main Valve", "repeater": "Z-Wave Repeater",
+		"siren": "Siren", "access_panel": "Entrance Access Panel"}
 )

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -87,18 +88,21 @@ func (s *Simulator) handleResetMasterCode(w http.ResponseWriter, r *http.Request
 
 // hubCommandJob is a hub command waiting for the hub to carry it out.
 type hubCommandJob struct {
-	CommandID string `json:"command_id"`
-	Command   string `json:"command"`
-	NodeID    string `json:"node_id,omitempty"`
+	CommandID  string `json:"command_id"`
+	Command    string `json:"command"`
+	NodeID     string `json:"node_id,omitempty"`
+	DeviceType string `json:"device_type,omitempty"` // add_device: the type to pair; empty pairs a switch
 }
 
 var hubCommands = []string{"refresh", "reboot", "add_device", "remove_device", "update_firmware"}
 
-// handleHubCommand: POST /api/hubs/{id}/commands {"command", "node_id"} [INF].
+// handleHubCommand: POST /api/hubs/{id}/commands {"command", "node_id", "device_type"} [INF]. device_type goes
+// only with add_device and names the type the installer is pairing (a real hub learns it from the device).
 func (s *Simulator) handleHubCommand(w http.ResponseWriter, r *http.Request, p principal) error {
 	var req struct {
-		Command string     `json:"command"`
-		NodeID  flexString `json:"node_id"`
+		Command    string     `json:"command"`
+		NodeID     flexString `json:"node_id"`
+		DeviceType string     `json:"device_type"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
@@ -110,6 +114,10 @@ func (s *Simulator) handleHubCommand(w http.ResponseWriter, r *http.Request, p p
 		return unprocessable("node_id is required for remove_device")
 	case req.Command != "remove_device" && req.NodeID != "":
 		return unprocessable("node_id is only used with remove_device")
+	case req.Command != "add_device" && req.DeviceType != "":
+		return unprocessable("device_type is only used with add_device")
+	case req.DeviceType != "" && !slices.Contains(allDeviceTypes, req.DeviceType):
+		return unprocessable("Unknown device_type: device_type must be one of " + strings.Join(allDeviceTypes, ", "))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -120,7 +128,8 @@ func (s *Simulator) handleHubCommand(w http.ResponseWriter, r *http.Request, p p
 	if !h.Online {
 		return conflict("Hub is offline")
 	}
-	cmd := &hubCommandJob{CommandID: newUUID(s.st.rng), Command: req.Command, NodeID: string(req.NodeID)}
+	cmd := &hubCommandJob{CommandID: newUUID(s.st.rng), Command: req.Command, NodeID: string(req.NodeID),
+		DeviceType: req.DeviceType}
 	s.schedule(job{Due: s.clock.Now().Add(s.opts.CommandDelay), Kind: jobHubCommand, HubID: h.ID, HubCommand: cmd})
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "Command sent", "command_id": cmd.CommandID})
 	return nil
@@ -143,8 +152,8 @@ func (s *Simulator) applyHubCommand(j *job) {
 		h.FwVer = bumpVersion(h.FwVer)
 		msg = "Firmware updated to " + h.FwVer
 	case "add_device":
-		d := s.includeDevice(h, "switch", at)
-		msg = fmt.Sprintf("Device included at node %d", d.NodeID)
+		d := s.includeDevice(h, cmp.Or(c.DeviceType, "switch"), at)
+		msg = fmt.Sprintf("Device included at node %d (%s)", d.NodeID, d.Type)
 	case "remove_device":
 		status, msg = s.excludeNode(h, c.NodeID, at)
 	}
@@ -165,11 +174,20 @@ func bumpVersion(v string) string {
 func (s *Simulator) includeDevice(h *hub, deviceType string, at time.Time) *device {
 	node := h.NextNode
 	h.NextNode++
-	d := newDevice(s.st.rng, h, deviceType, fmt.Sprintf("Switch %d", node), node, at)
+	d := newDevice(s.st.rng, h, deviceType, fmt.Sprintf("%s %d", typeName(deviceType), node), node, at)
 	s.st.Devices[d.ID] = d
 	s.st.invalidate()
 	s.emit(target{hub: h, dev: d}, "hub", "add_device", strconv.Itoa(node), "", at)
 	return d
+}
+
+// typeName is a device type as a name ("garage_door" → "Garage door"), for newly paired devices.
+func typeName(t string) string {
+	n := strings.ReplaceAll(t, "_", " ")
+	if n == "" {
+		return "Device"
+	}
+	return strings.ToUpper(n[:1]) + n[1:]
 }
 
 // excludeNode removes the device at node from h and reports remove_device.
