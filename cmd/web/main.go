@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/keyless/dashboard/handlers"
 )
 
 func main() {
@@ -39,7 +41,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// Every line logged with a request's context carries its request_id (handlers.LogHandler).
+	logger := slog.New(handlers.LogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel})))
 
 	app, err := start(ctx, cfg, logger, stdout)
 	if err != nil {
@@ -47,9 +50,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	defer app.close()
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- app.srv.Serve(app.ln) }()
 	logger.Info("listening", slog.String("addr", app.ln.Addr().String()), slog.Bool("demo", cfg.Demo()))
+	if app.metricsLn != nil {
+		go func() { errc <- app.metricsSrv.Serve(app.metricsLn) }()
+		logger.Info("metrics listening", slog.String("addr", app.metricsLn.Addr().String()))
+	}
 
 	select {
 	case err := <-errc:
@@ -61,6 +68,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	app.beforeShutdown()
+	if app.metricsSrv != nil {
+		_ = app.metricsSrv.Shutdown(shutdown) // scrapes are short; the main server's error is the one to report
+	}
 	if err := app.srv.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
