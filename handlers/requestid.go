@@ -11,9 +11,6 @@ import (
 	"github.com/keyless/dashboard/smarthome"
 )
 
-// maxRequestID is the longest X-Request-Id accepted from a client or proxy; longer ones are replaced.
-const maxRequestID = 64
-
 // requestState is what the outer middleware learns of a request while inner layers serve it: the signed-in user
 // is known only inside the session check, but the access-log line is written outside it.
 type requestState struct {

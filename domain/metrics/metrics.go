@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -46,7 +47,7 @@ var webhookResults = []string{"accepted", "duplicate", "kept", "rejected", "unav
 func New() *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry(), webhooks: map[string]prometheus.Counter{},
 		funcsOnce: map[string]bool{}}
-	m.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	f := factory{m.reg}
 	m.httpRequests = f.counterVec("dashboard_http_requests_total", "HTTP requests answered, by route pattern and status.", "route", "status")
 	m.httpDuration = f.histogramVec("dashboard_http_request_duration_seconds", "Time to answer an HTTP request, by route pattern (streams excluded).",
