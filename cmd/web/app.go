@@ -128,7 +128,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	jobs.GoLeader("session pruning", auth.NewPruner(logger, store).Run) // expired and revoked sessions, stale throttles
 	syncer := mirror.NewSyncer(logger, store, upstream, mirror.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
 	syncer.OnRun(m.SyncRun)
-	jobs.Go("first upstream login", firstLogin(func(ctx context.Context) error { _, _, err := api.Agents.Token(ctx); return err }))
+	jobs.Go("upstream login", keepLoggedIn(m, func(ctx context.Context) error { _, _, err := api.Agents.Token(ctx); return err }))
 	jobs.GoLeader("mirror sync", syncer.Run) // "Sync now" still runs on whichever instance got the click
 	fan := newFanout(store, logger, broker)  // nil on SQLite: one instance, nothing to fan out
 	if fan != nil {                          // on every instance, not the leader only: each has its own pages

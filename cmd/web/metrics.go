@@ -38,14 +38,22 @@ func (a *app) listenMetrics(cfg Config, m *metrics.Metrics) error {
 	return nil
 }
 
-// firstLogin logs in to the upstream once at start, retrying (5 s doubling to 1 min) until it works, so that
-// /readyz knows the credentials on every instance: on PostgreSQL only the leader syncs, and a follower would
-// otherwise make no upstream call, and so no login, until a person acted on it.
-func firstLogin(login func(context.Context) error) func(context.Context) {
+// keepLoggedIn keeps /readyz's upstream check honest on every instance: on PostgreSQL only the leader syncs, and
+// a follower would otherwise make no upstream call, and so no login, until a person acted on it. While no login
+// has worked yet, or the last one failed, it logs in (5 s, doubling to 1 min, between tries); otherwise it only
+// looks once a minute, and the client's own logins (token expiry, a 401) keep the state current.
+func keepLoggedIn(m *metrics.Metrics, login func(context.Context) error) func(context.Context) {
 	return func(ctx context.Context) {
-		for wait := 5 * time.Second; ; wait = min(2*wait, time.Minute) {
-			if login(ctx) == nil {
-				return
+		wait := 5 * time.Second
+		for {
+			if at, err := m.LastLogin(); at.IsZero() || err != nil {
+				if login(ctx) == nil {
+					wait = 5 * time.Second
+				} else {
+					wait = min(2*wait, time.Minute)
+				}
+			} else {
+				wait = time.Minute
 			}
 			select {
 			case <-ctx.Done():

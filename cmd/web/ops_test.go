@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/keyless/dashboard/domain/metrics"
 )
 
 func TestConfigMetrics(t *testing.T) {
@@ -95,5 +100,32 @@ func TestRunOps(t *testing.T) {
 	}
 	if !found {
 		t.Error("no log line carries the request id")
+	}
+}
+
+// TestKeepLoggedIn: a failed login is retried until one works; then the job only watches.
+func TestKeepLoggedIn(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	var tries atomic.Int32
+	login := func(context.Context) error {
+		err := error(nil)
+		if tries.Add(1) == 1 {
+			err = errors.New("refused")
+		}
+		m.Login(err) // as the client's hook would
+		return err
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { keepLoggedIn(m, login)(ctx); close(done) }()
+	waitFor(t, 15*time.Second, "a second login", func() (bool, error) { return tries.Load() >= 2, nil })
+	if _, err := m.LastLogin(); err != nil {
+		t.Errorf("last login %v, want it to have worked", err)
+	}
+	cancel()
+	<-done
+	if n := tries.Load(); n != 2 {
+		t.Errorf("%d logins, want 2 (one failed, one retried)", n)
 	}
 }
