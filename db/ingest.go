@@ -85,10 +85,11 @@ type ingester struct {
 	done       chan struct{}
 	batches    atomic.Uint64
 	items      atomic.Uint64
-	busy       atomic.Int64  // nanoseconds
-	projBusy   atomic.Int64  // nanoseconds of busy spent on projections (SQLite: the same goroutine)
-	lastAppend atomic.Int64  // when the last batch committed, Unix nanoseconds (AppendsActive)
-	projected  atomic.Uint64 // journal rows projected (Project)
+	busy       atomic.Int64                      // nanoseconds
+	projBusy   atomic.Int64                      // nanoseconds of busy spent on projections (SQLite: the same goroutine)
+	lastAppend atomic.Int64                      // when the last batch committed, Unix nanoseconds (AppendsActive)
+	projected  atomic.Uint64                     // journal rows projected (Project)
+	onBatch    atomic.Pointer[func(IngestBatch)] // nil: batches are not reported (OnIngestBatch)
 }
 
 func newIngester(w dbPool) *ingester {
@@ -235,6 +236,7 @@ func (e errItem) Unwrap() error { return e.err }
 
 // commit writes a batch in one transaction and releases every request in it.
 func (in *ingester) commit(batch []*ingestReq) {
+	start := time.Now()
 	err := in.write(batch)
 	for try := 1; try < ingestTries && isRetryable(err); try++ {
 		err = in.write(batch) // write starts from the batch's requests alone: each try is the whole transaction
@@ -250,6 +252,7 @@ func (in *ingester) commit(batch []*ingestReq) {
 		in.batches.Add(1)
 		in.items.Add(uint64(len(batch)))
 	}
+	in.reportBatch(len(batch), start, err)
 	for _, req := range batch {
 		if err != nil {
 			req.res, req.err = IngestResult{}, err

@@ -114,7 +114,7 @@ func handleActivityExport(d Deps) http.Handler {
 			err = bw.Flush()
 		}
 		if err != nil {
-			d.Logger.Error("activity export failed", slog.String("format", format), slog.Int("rows", n), slog.Any("err", err))
+			d.Logger.ErrorContext(r.Context(), "activity export failed", slog.String("format", format), slog.Int("rows", n), slog.Any("err", err))
 			panic(http.ErrAbortHandler) // the client sees a broken download, not a silently short file
 		}
 		return nil

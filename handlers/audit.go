@@ -32,6 +32,6 @@ func audit(r *http.Request, store *db.Store, logger *slog.Logger, rec auditRecor
 		e.UserEmail, e.Role = p.user.Email, string(p.user.Role)
 	}
 	if err := store.Audit(r.Context(), e); err != nil {
-		logger.Error("audit write failed", slog.String("action", rec.action), slog.Any("err", err))
+		logger.ErrorContext(r.Context(), "audit write failed", slog.String("action", rec.action), slog.Any("err", err))
 	}
 }

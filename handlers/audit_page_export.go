@@ -73,7 +73,7 @@ func handleAuditExport(d Deps) http.Handler {
 		}
 		audit(r, d.Store, d.Logger, auditRecord{action: "audit.export", targetType: "audit_log", outcome: outcome, detail: detail})
 		if err != nil && ctx.Err() == nil {
-			d.Logger.Warn("audit export interrupted", slog.Any("err", err))
+			d.Logger.WarnContext(ctx, "audit export interrupted", slog.Any("err", err))
 		}
 		return nil // once streaming began, the status is sent: an error can only cut the body short
 	})

@@ -148,7 +148,7 @@ func (s *lockCodeRoutes) refreshList(r *http.Request, sc lcScope) (views.LockCod
 		return l, err
 	}
 	if syncErr != nil {
-		s.d.Logger.Warn("lock-code sync failed", slog.Int64("property_id", sc.property.ID), slog.Any("err", syncErr))
+		s.d.Logger.WarnContext(r.Context(), "lock-code sync failed", slog.Int64("property_id", sc.property.ID), slog.Any("err", syncErr))
 		_, msg := classify(syncErr)
 		if errors.Is(syncErr, access.ErrNoKey) {
 			msg = "Lock codes cannot be read: the dashboard has no lock-code key configured."

@@ -50,7 +50,7 @@ var flashes = map[string]views.FlashData{
 
 // pageMeta builds the layout's data for the signed-in person of r.
 func pageMeta(r *http.Request, title, nav string) views.PageMeta {
-	m := views.PageMeta{Title: title, Nav: nav}
+	m := views.PageMeta{Title: title, Nav: nav, RequestID: requestID(r.Context())}
 	if f, ok := flashes[r.URL.Query().Get("flash")]; ok {
 		m.Flash = append(m.Flash, f)
 	}

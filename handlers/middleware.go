@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keyless/dashboard/domain/metrics"
 	"github.com/keyless/dashboard/domain/upstream"
 )
 
@@ -19,7 +20,7 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler { // the server's own way to abort a response: let it through
 					panic(v)
 				}
-				logger.Error("panic", slog.String("path", logPath(r)), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				logger.ErrorContext(r.Context(), "panic", slog.String("path", logPath(r)), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 				serveError(w, r, logger, fmt.Errorf("panic: %v", v))
 			}
 		}()
@@ -58,21 +59,32 @@ func (lw *loggingWriter) Unwrap() http.ResponseWriter { return lw.ResponseWriter
 
 // logRequests writes one access-log line per request, after the lines of its upstream faults. The query string
 // is left out: it may carry the webhook token.
-func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+func logRequests(logger *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		lw := &loggingWriter{ResponseWriter: w}
 		faults := &upstream.FaultLog{}
 		r = r.WithContext(upstream.WithFaultLog(r.Context(), faults)) // the mux sets r.Pattern on this request
 		next.ServeHTTP(lw, r)
+		took := time.Since(start)
+		m.HTTPRequest(r.Pattern, lw.code, took, r.Pattern == "GET /events")
 		writeFaultLog(r.Context(), logger, faults, r, lw.code)
-		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/static/") {
-			return // probes and assets would drown the log
+		if quietPath(r.URL.Path) {
+			return // probes, scrapes and assets would drown the log
+		}
+		var user int64
+		if st := stateOf(r.Context()); st != nil {
+			user = st.userID.Load()
 		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("path", logPath(r)), slog.Int("status", lw.code),
-			slog.Int64("bytes", lw.bytes), slog.Duration("duration", time.Since(start)), slog.Bool("htmx", isHTMX(r)))
+			slog.Int64("bytes", lw.bytes), slog.Duration("duration", took), slog.Bool("htmx", isHTMX(r)),
+			slog.Int64("user_id", user))
 	})
+}
+
+func quietPath(p string) bool {
+	return p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/static/")
 }
 
 // logPath hides guest-link tokens, which are bearer secrets.

@@ -15,6 +15,8 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 
 	// Health, assets, sign-in
 	mux.Handle("GET /healthz", handleHealthz(d.Store))
+	mux.Handle("GET /readyz", handleReadyz(d))
+	mux.Handle("GET /metrics", handleMetrics(d, opts.MetricsToken))
 	mux.Handle("GET /static/", static.Handler())
 	mux.Handle("GET /login", handleLoginForm(s))
 	mux.Handle("POST /login", handleLogin(s, attempts, d.Hasher))

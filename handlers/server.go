@@ -14,6 +14,7 @@ import (
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/fanout"
 	"github.com/keyless/dashboard/domain/ingest"
+	"github.com/keyless/dashboard/domain/metrics"
 	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/domain/notify"
 	"github.com/keyless/dashboard/domain/observe"
@@ -27,6 +28,7 @@ type Options struct {
 	WebhookSecrets []string // empty: every delivery is accepted, and the home page says so
 	SecureCookies  bool
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For names the client; empty: the TCP peer is the client
+	MetricsToken   string         // GET /metrics needs "Authorization: Bearer <it>"; empty: /metrics is a 404 here
 }
 
 // Deps are the server's collaborators, built once in cmd/web.
@@ -46,6 +48,7 @@ type Deps struct {
 	Receiver *ingest.Receiver    // the webhook pipeline (NewReceiver); nil: NewServer makes one that writes through
 	Alerts   *alerts.Service     // alert records; cmd/web runs its checks. nil: NewServer makes one nobody runs
 	Notify   *notify.Dispatcher  // alert notifications; cmd/web runs its sender. nil: NewServer makes one without mail
+	Metrics  *metrics.Metrics    // GET /metrics and /readyz's login state; nil: NewServer makes one nobody feeds but the HTTP layer
 }
 
 // NewReceiver returns the webhook pipeline for d: told to d.Observed and pushed to d.Broker's pages. With journal,
@@ -77,12 +80,20 @@ func NewServer(d Deps, opts Options) http.Handler {
 	if d.Notify == nil { // harnesses that build Deps by hand: tests and resends go out from the request
 		d.Notify = notify.NewDispatcher(d.Store, nil, notify.MailConfig{}, nil, notify.Options{Logger: d.Logger})
 	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
+	}
+	if _, ok := d.Logger.Handler().(requestIDHandler); !ok { // every line logged with a request's context names it
+		d.Logger = slog.New(LogHandler(d.Logger.Handler()))
+	}
+	instrument(d)
 	mux := http.NewServeMux()
 	addRoutes(mux, d, opts)
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h) // cross-site form posts get 403; webhooks (no browser headers) pass
 	h = securityHeaders(opts.SecureCookies, h)     // outside it, so its refusals carry the headers too
-	h = logRequests(d.Logger, h)                   // sees CSRF rejections too
+	h = logRequests(d.Logger, d.Metrics, h)        // sees CSRF rejections too; counts by the mux's pattern
 	h = resolveClient(opts.TrustedProxies, h)      // before the log, which names the client
-	return recoverPanics(d.Logger, h)              // outermost
+	h = recoverPanics(d.Logger, h)                 // a panic's page and log line carry the request id
+	return withRequestID(h)                        // outermost
 }

@@ -164,6 +164,7 @@ type principal struct {
 type userKey struct{}
 
 func withUser(ctx context.Context, p *principal) context.Context {
+	noteUser(ctx, p.user.ID)
 	return context.WithValue(ctx, userKey{}, p)
 }
 

@@ -67,7 +67,7 @@ func handleSyncNow(d Deps) http.Handler {
 		outcome := "ok"
 		if err != nil {
 			outcome = "failed"
-			d.Logger.Warn("sync now failed", slog.Any("err", err))
+			d.Logger.WarnContext(r.Context(), "sync now failed", slog.Any("err", err))
 		}
 		audit(r, d.Store, d.Logger, auditRecord{action: "mirror.sync", targetType: "mirror", outcome: outcome, detail: run.Error})
 		s, err := d.loadSync(r.Context())

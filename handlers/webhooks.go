@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/ingest"
+	"github.com/keyless/dashboard/domain/metrics"
 )
 
 // webhookRetry is the Retry-After seconds on 503.
@@ -16,12 +17,13 @@ const webhookRetry = "5"
 // webhookReceiver serves POST /webhooks/smarthome (no session, no CSRF: senders have no browser headers). The
 // pipeline (verify, parse, store, tell) is ingest.Receiver; this reads the request and maps its outcome.
 type webhookReceiver struct {
-	logger *slog.Logger
-	rx     *ingest.Receiver
+	logger  *slog.Logger
+	rx      *ingest.Receiver
+	metrics *metrics.Metrics
 }
 
 func handleWebhook(d Deps, rx *ingest.Receiver) http.Handler {
-	return &webhookReceiver{logger: d.Logger, rx: rx}
+	return &webhookReceiver{logger: d.Logger, rx: rx, metrics: d.Metrics}
 }
 
 // webhookReply is the JSON answer: what happened to the delivery, never why a credential failed in detail.
@@ -33,7 +35,8 @@ type webhookReply struct {
 func (wr *webhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, size, err := readLimited(r.Body, ingest.MaxBody)
 	if err != nil {
-		wr.logger.Info("webhook body unreadable", slog.Any("err", err))
+		wr.logger.InfoContext(r.Context(), "webhook body unreadable", slog.Any("err", err))
+		wr.metrics.Webhook("unreadable")
 		replyJSON(w, http.StatusBadRequest, webhookReply{Status: "unreadable"})
 		return
 	}
@@ -43,6 +46,7 @@ func (wr *webhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out := wr.rx.Receive(r.Context(), ingest.Delivery{Body: body, Size: size, Token: r.URL.Query().Get("token"),
 		Header: r.Header, RemoteAddr: clientIP(r)})
 	status, reply := webhookAnswer(out)
+	wr.metrics.Webhook(reply.Status)
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", webhookRetry)
 	}

@@ -111,6 +111,9 @@ func (ts *tokenSource) get(ctx context.Context) (*Token, *Response, error) {
 		ts.mu.Unlock()
 
 		f.tok, f.resp, f.err = ts.fetch(ctx, refresh)
+		if h := ts.c.onLogin; h != nil && !errors.Is(f.err, context.Canceled) && !errors.Is(f.err, context.DeadlineExceeded) {
+			h(f.err)
+		}
 		ts.mu.Lock()
 		if f.err == nil {
 			ts.tok = f.tok

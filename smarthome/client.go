@@ -21,6 +21,8 @@ type Client struct {
 	userAgent string
 	retry     retryPolicy
 	auth      *tokenSource // nil when no login was configured: requests then carry no Authorization
+	onCall    func(Call)   // nil: calls are not reported (WithCallHook)
+	onLogin   func(error)  // nil: logins are not reported (WithLoginHook)
 
 	// Seams for tests: the clock used for token expiry and the wait between retries.
 	now   func() time.Time
@@ -72,6 +74,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		authBase:  authBase,
 		userAgent: s.userAgent,
 		retry:     s.retry,
+		onCall:    s.onCall,
+		onLogin:   s.onLogin,
 		now:       time.Now,
 		sleep:     sleepCtx,
 	}

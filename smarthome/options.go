@@ -44,6 +44,8 @@ type settings struct {
 	hc        *http.Client
 	userAgent string
 	retry     retryPolicy
+	onCall    func(Call)  // WithCallHook
+	onLogin   func(error) // WithLoginHook
 }
 
 // WithBaseURL sets the upstream root, e.g. "https://app2.keyless.rocks"; the client adds "/api/" itself. A root

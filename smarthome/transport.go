@@ -74,7 +74,11 @@ func (c *Client) scrubSecrets(err error) error {
 
 // roundTrip runs the attempts: it re-logs in once on a 401 (when authed) and retries 429, and 5xx or transport
 // errors for idempotent methods, waiting between attempts within ctx. It returns the final 2xx body.
-func (c *Client) roundTrip(req *http.Request, authed bool) (*Response, []byte, error) {
+func (c *Client) roundTrip(req *http.Request, authed bool) (resp *Response, body []byte, err error) {
+	if c.onCall != nil {
+		start := time.Now()
+		defer func() { c.reportCall(req, resp, err, start) }()
+	}
 	ctx := req.Context()
 	reauthed := false
 	var last error // the previous attempt's error, reported with a context error that ends the retries
@@ -144,6 +148,9 @@ func (c *Client) attempt(req *http.Request, tok *Token) (*Response, []byte, erro
 	}
 	if tok != nil {
 		r.Header.Set("Authorization", tok.header())
+	}
+	if id := RequestID(r.Context()); ValidRequestID(id) {
+		r.Header.Set("X-Request-Id", id)
 	}
 	hr, err := c.hc.Do(r)
 	if err != nil {

@@ -17,6 +17,7 @@ type PageMeta struct {
 	Flash     []FlashData  // one-time messages (after a redirect)
 	EventsURL string       // SSE endpoint for this page; empty = no live connection
 	Notices   []NoticeData // standing warnings shown under the header on every page
+	RequestID string       // the request's id (X-Request-Id), shown on error pages for support to find its log lines
 }
 
 // UserData is the signed-in user as the layout shows them; the flags decide which links appear.

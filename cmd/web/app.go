@@ -36,6 +36,8 @@ type app struct {
 	srv            *http.Server
 	beforeShutdown func()
 	closers        []func()
+	metricsLn      net.Listener // METRICS_ADDR; nil when unset
+	metricsSrv     *http.Server
 }
 
 func (a *app) close() {
@@ -69,6 +71,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return nil, err
 	}
 	a.closers = append(a.closers, func() { store.Close() })
+	m := newMetrics(store)
 
 	hasher := auth.NewPasswordHasher(cfg.BcryptCost)
 	if err := setUpPeople(ctx, cfg, store, hasher, stdout); err != nil {
@@ -110,7 +113,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		fmt.Fprintf(stdout, "Demo mode: embedded Smart Home simulator at %s (agent %s)\n", sim.URL, agent.Username)
 	}
 	api, err := smarthome.NewClient(smarthome.WithBaseURL(apiURL), smarthome.WithAgentLogin(username, password),
-		smarthome.WithUserAgent("keyless-dashboard/1"))
+		smarthome.WithUserAgent("keyless-dashboard/1"), smarthome.WithCallHook(m.UpstreamCall), smarthome.WithLoginHook(m.Login))
 	if err != nil {
 		return nil, fmt.Errorf("smarthome client: %w", err)
 	}
@@ -124,6 +127,8 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	jobs.GoLeader("checkpoints", store.RunCheckpoints)                  // the WAL copied into the database beside the writer
 	jobs.GoLeader("session pruning", auth.NewPruner(logger, store).Run) // expired and revoked sessions, stale throttles
 	syncer := mirror.NewSyncer(logger, store, upstream, mirror.SyncOptions{Interval: cfg.SyncInterval, Rate: cfg.SyncRate})
+	syncer.OnRun(m.SyncRun)
+	jobs.Go("upstream login", keepLoggedIn(m, func(ctx context.Context) error { _, _, err := api.Agents.Token(ctx); return err }))
 	jobs.GoLeader("mirror sync", syncer.Run) // "Sync now" still runs on whichever instance got the click
 	fan := newFanout(store, logger, broker)  // nil on SQLite: one instance, nothing to fan out
 	if fan != nil {                          // on every instance, not the leader only: each has its own pages
@@ -134,7 +139,7 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if cfg.Demo() {                                          // the embedded simulator's delay is known: re-read just after it
 		cmdOpts.CheckAfter, cmdOpts.CheckEvery = cfg.CommandDelay+500*time.Millisecond, max(cfg.CommandDelay, time.Second)
 	}
-	tracker := commands.NewTracker(logger, store, upstream, fan.Commands(handlers.NewCommandNotifier(logger, store, broker)), cmdOpts)
+	tracker := commands.NewTracker(logger, store, upstream, m.Commands(fan.Commands(handlers.NewCommandNotifier(logger, store, broker))), cmdOpts)
 	jobs.GoLeader("command sweeps", tracker.RunSweeps)
 	jobs.Go("command observations", tracker.RunObservations) // a webhook may reach any instance
 	codes := access.NewService(access.Config{Logger: logger, Store: store, Upstream: upstream,
@@ -157,16 +162,17 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	// notifications and to the properties' automations (a leak closing the valves, where an admin turned it on).
 	autos := automations.New(store, upstream, tracker, logger)
 	alertSvc := alerts.New(alerts.Config{Store: store, Logger: logger.With(slog.String("component", "alerts")),
-		Notifier:  alerts.Notifiers{dispatcher.ForAlerts(), autos},
+		Notifier:  alerts.Notifiers{dispatcher.ForAlerts(), autos, m},
 		Publisher: handlers.NewAlertPublisher(handlers.Deps{Logger: logger, Store: store, Broker: broker})})
 	syncer.AfterSync(alertSvc.Synced)
 	jobs.GoLeader("alerts", alertSvc.Run)
 
 	deps := handlers.Deps{Logger: logger, Store: store, Sessions: sess, Hasher: hasher, Syncer: syncer,
 		Upstream: upstream, Broker: broker, Observed: &observe.Observers{}, Alerts: alertSvc, Notify: dispatcher,
-		Codes: codes, Commands: tracker, Streams: fan.Streams(broker),
+		Codes: codes, Commands: tracker, Streams: fan.Streams(broker), Metrics: m,
 		Stays: stays.NewService(logger, store, upstream, stays.Options{})} // guest-link limits: in the database on PostgreSQL
-	opts := handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
+	opts := handlers.Options{WebhookSecrets: cfg.WebhookSecrets, SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies,
+		MetricsToken: cfg.MetricsToken}
 	deps.Receiver = handlers.NewReceiver(deps, opts, true)
 	fan.OnJournal(deps.Receiver.Wake) // the other instances' appends wake the projector when it runs here
 	// Once per cluster: the journal rows of every instance, in id order. Each instance appends its own deliveries.
@@ -183,6 +189,9 @@ func start(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if err := a.listenMetrics(cfg, m); err != nil {
+		return nil, err
 	}
 	// Open streams never end by themselves: close them before Shutdown waits for handlers to return.
 	a.beforeShutdown = broker.Close

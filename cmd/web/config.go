@@ -38,6 +38,8 @@ type Config struct {
 	SimLife        float64
 	Mail           notify.MailConfig // SMTP_URL or SMTP_HOST/PORT/USER/PASSWORD, and MAIL_FROM
 	PublicURL      string            // PUBLIC_URL: the dashboard's address in alert messages' links
+	MetricsToken   string            // METRICS_TOKEN: GET /metrics on ADDR needs it as a bearer token; empty: 404
+	MetricsAddr    string            // METRICS_ADDR: a listener of its own serving /metrics with no token; empty: none
 }
 
 // Demo reports whether no upstream is configured, so the embedded simulator stands in for it.
@@ -105,6 +107,7 @@ func loadConfig(args []string, getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.PublicURL = strings.TrimRight(env("PUBLIC_URL", ""), "/")
+	c.MetricsToken, c.MetricsAddr = env("METRICS_TOKEN", ""), env("METRICS_ADDR", "")
 	return c, c.validate()
 }
 
@@ -132,6 +135,12 @@ func (c Config) validate() error {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("PUBLIC_URL must be the dashboard's address, like https://dashboard.example.com, got %q", c.PublicURL))
 		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
+		errs = append(errs, fmt.Errorf("METRICS_TOKEN must be at least %d characters", minMetricsToken))
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") { // :0 picks a free port each
+		errs = append(errs, errors.New("METRICS_ADDR must differ from ADDR (it serves /metrics without a token)"))
 	}
 	if err := c.Mail.Validate(); err != nil {
 		errs = append(errs, err)
@@ -204,6 +213,9 @@ func parseProxies(v string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
+
+// minMetricsToken is the shortest METRICS_TOKEN accepted: a guessable token would publish the metrics.
+const minMetricsToken = 16
 
 // healthcheckRequest is returned by loadConfig when the binary runs as its own container health check.
 type healthcheckRequest struct{ url string }

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/keyless/dashboard/handlers"
 	"github.com/keyless/dashboard/static"
 )
 
@@ -45,7 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("built without %s: run `make assets` (or `make run`), which copies them from npm, then build again",
 			strings.Join(m, ", "))
 	}
-	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// Every line logged with a request's context carries its request_id (handlers.LogHandler).
+	logger := slog.New(handlers.LogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel})))
 
 	app, err := start(ctx, cfg, logger, stdout)
 	if err != nil {
@@ -53,9 +55,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	defer app.close()
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- app.srv.Serve(app.ln) }()
 	logger.Info("listening", slog.String("addr", app.ln.Addr().String()), slog.Bool("demo", cfg.Demo()))
+	if app.metricsLn != nil {
+		go func() { errc <- app.metricsSrv.Serve(app.metricsLn) }()
+		logger.Info("metrics listening", slog.String("addr", app.metricsLn.Addr().String()))
+	}
 
 	select {
 	case err := <-errc:
@@ -67,6 +73,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	app.beforeShutdown()
+	if app.metricsSrv != nil {
+		_ = app.metricsSrv.Shutdown(shutdown) // scrapes are short; the main server's error is the one to report
+	}
 	if err := app.srv.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -50,6 +50,15 @@ type Syncer struct {
 	runs syncRuns // the recorded runs portfolio pages show (sync_status.go)
 
 	after []func(context.Context) // told after each successful sync (AfterSync); guarded by mu
+	onRun []func(db.SyncRun)      // told of every sync run, good or failed (OnRun); guarded by mu
+}
+
+// OnRun registers fn to be told of every sync run once it is recorded, good or failed, on the syncing goroutine:
+// it must be quick (a metric).
+func (s *Syncer) OnRun(fn func(db.SyncRun)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onRun = append(s.onRun, fn)
 }
 
 // AfterSync registers fn to run after each successful sync, on the syncing goroutine, with the sync's context: the
@@ -151,10 +160,13 @@ func (s *Syncer) syncOnce(ctx context.Context) (db.SyncRun, error) {
 		err = errors.Join(err, rerr)
 	}
 	s.runs.invalidate()
+	s.mu.Lock()
+	after, onRun := s.after, s.onRun
+	s.mu.Unlock()
+	for _, fn := range onRun {
+		fn(run)
+	}
 	if err == nil {
-		s.mu.Lock()
-		after := s.after
-		s.mu.Unlock()
 		for _, fn := range after {
 			fn(ctx)
 		}
