@@ -182,6 +182,10 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /notifications/endpoints/{id}/disabled", alerts(handleNotifyEndpointDisabled(d)))
 	mux.Handle("POST /notifications/endpoints/{id}/delete", alerts(handleNotifyEndpointDelete(d)))
 
+	// Read-only JSON API for integrators (bearer tokens, never cookies; handlers/api.go lists its routes) and the
+	// admins' API tokens page
+	addAPIRoutes(mux, d)
+
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
 	mux.Handle("/", handleNotFound(d))
