@@ -48,8 +48,8 @@ const apiOpenAPIPath = apiPrefix + "/openapi.json"
 // addAPIRoutes mounts the JSON API and the API tokens page (admins). The API reads only the bearer token: no
 // session cookie is looked at, so a signed-in browser cannot be made to call it, and it needs no CSRF check
 // (every route is a GET, which http.CrossOriginProtection lets through anyway).
-func addAPIRoutes(mux *http.ServeMux, d Deps) {
-	a := apiDeps{Deps: d, tokens: apitoken.New(d.Store)}
+func addAPIRoutes(mux *http.ServeMux, d Deps, rate apitoken.Rate) {
+	a := apiDeps{Deps: d, tokens: apitoken.New(d.Store, rate)}
 	for _, rt := range apiRoutes {
 		mux.Handle(rt.method+" "+rt.path, serveAPI(a, rt))
 	}

@@ -124,8 +124,9 @@ func (a apiDeps) runAPI(w http.ResponseWriter, r *http.Request, rt apiRoute, fn 
 	}
 	if !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(max(wait, time.Second).Seconds()))))
+		rate := a.tokens.Rate()
 		return tok, nil, apiErr(http.StatusTooManyRequests, "rate_limited", fmt.Sprintf(
-			"Too many calls with this token: at most %d at once, then %d a second.", apitoken.RateBurst, time.Second/apitoken.RateEvery))
+			"Too many calls with this token: at most %d at once, then %g a second.", rate.Burst, float64(time.Second)/float64(rate.Every)))
 	}
 	if !auth.Can(tok.Role, rt.cap) {
 		return tok, nil, apiErr(http.StatusForbidden, "forbidden",

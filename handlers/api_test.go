@@ -176,7 +176,7 @@ func TestAPIScopes(t *testing.T) {
 // TestAPIRateLimit: a token has a burst of 20 calls, then 429 with Retry-After, in JSON and audited.
 func TestAPIRateLimit(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t)
+	env := newTestEnv(t, withAPIRate(apitoken.DefaultRate))
 	admin := env.signedInClient(t, db.RoleAdmin)
 	token := env.createAPIToken(t, admin, "busy", db.RoleAuditor)
 	other := env.createAPIToken(t, admin, "quiet", db.RoleAuditor)
@@ -184,8 +184,8 @@ func TestAPIRateLimit(t *testing.T) {
 	for i := range 60 {
 		r := env.apiGet(t, token, "/api/v1/properties?limit=1")
 		if r.status == http.StatusTooManyRequests {
-			if i < apitoken.RateBurst {
-				t.Fatalf("429 after %d calls, before the burst of %d", i, apitoken.RateBurst)
+			if i < apitoken.DefaultRate.Burst {
+				t.Fatalf("429 after %d calls, before the burst of %d", i, apitoken.DefaultRate.Burst)
 			}
 			limited = r
 			break

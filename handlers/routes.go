@@ -184,7 +184,7 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 
 	// Read-only JSON API for integrators (bearer tokens, never cookies; handlers/api.go lists its routes) and the
 	// admins' API tokens page
-	addAPIRoutes(mux, d)
+	addAPIRoutes(mux, d, opts.APIRate)
 
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 

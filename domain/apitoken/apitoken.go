@@ -27,11 +27,18 @@ const Prefix = "kd_"
 
 // Limits of the API's tokens.
 const (
-	MaxNameLen = 100                    // characters of a token's name
-	TouchEvery = time.Minute            // last-used time written at most this often per token
-	RateEvery  = 100 * time.Millisecond // one call per RateEvery per token (10 a second) once the burst is spent
-	RateBurst  = 20
+	MaxNameLen = 100         // characters of a token's name
+	TouchEvery = time.Minute // last-used time written at most this often per token
 )
+
+// Rate is a per-token limit: Burst calls at once, then one per Every.
+type Rate struct {
+	Every time.Duration
+	Burst int
+}
+
+// DefaultRate is 10 calls a second per token, after a burst of 20.
+var DefaultRate = Rate{Every: 100 * time.Millisecond, Burst: 20}
 
 // Errors Authenticate returns; both mean 401.
 var (
@@ -82,17 +89,25 @@ func Parse(token string) (lookup string, ok bool) {
 type Service struct {
 	store *db.Store
 	limit *throttle.Limiter
+	rate  Rate
 	Now   func() time.Time
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // when this instance last wrote each token's last-used time
 }
 
-// New returns the service over store. The rate limit is shared between instances on PostgreSQL (throttle.Shared).
-func New(store *db.Store) *Service {
-	return &Service{store: store, limit: throttle.Shared(store, "api_token", RateEvery, RateBurst), Now: time.Now,
-		touched: map[int64]time.Time{}}
+// New returns the service over store with a per-token rate (zero: DefaultRate). The limit is shared between
+// instances on PostgreSQL (throttle.Shared).
+func New(store *db.Store, rate Rate) *Service {
+	if rate.Every <= 0 || rate.Burst <= 0 {
+		rate = DefaultRate
+	}
+	return &Service{store: store, limit: throttle.Shared(store, "api_token", rate.Every, rate.Burst), rate: rate,
+		Now: time.Now, touched: map[int64]time.Time{}}
 }
+
+// Rate is the per-token limit the service applies.
+func (s *Service) Rate() Rate { return s.rate }
 
 // NameProblem says what is wrong with a token's name, or "".
 func NameProblem(name string) string {
