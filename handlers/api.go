@@ -45,21 +45,17 @@ var apiRoutes = []apiRoute{
 // apiOpenAPIPath serves the spec itself, without a token: it describes the API, it holds no data.
 const apiOpenAPIPath = apiPrefix + "/openapi.json"
 
-// addAPIRoutes mounts the JSON API and the API tokens page (admins). The API reads only the bearer token: no
-// session cookie is looked at, so a signed-in browser cannot be made to call it, and it needs no CSRF check
-// (every route is a GET, which http.CrossOriginProtection lets through anyway).
-func addAPIRoutes(mux *http.ServeMux, d Deps, rate apitoken.Rate) {
-	a := apiDeps{Deps: d, tokens: apitoken.New(d.Store, rate)}
+// addAPIRoutes mounts the JSON API: apiRoutes, the OpenAPI document, and JSON 404/405 for everything else under
+// /api/v1. The API reads only the bearer token: no session cookie is looked at, so a signed-in browser cannot be
+// made to call it, and it needs no CSRF check (every route is a GET, which http.CrossOriginProtection lets
+// through anyway).
+func addAPIRoutes(mux *http.ServeMux, d Deps, tokens *apitoken.Service) {
+	a := apiDeps{Deps: d, tokens: tokens}
 	for _, rt := range apiRoutes {
 		mux.Handle(rt.method+" "+rt.path, serveAPI(a, rt))
 	}
 	mux.Handle("GET "+apiOpenAPIPath, handleOpenAPI())
 	mux.Handle(apiPrefix+"/", handleAPINotFound(d))
-
-	s := d.Sessions
-	mux.Handle("GET /api-tokens", s.require(auth.ManageAPITokens, handleAPITokens(a)))
-	mux.Handle("POST /api-tokens", requireAudited(d, auth.ManageAPITokens, "api_token.create", "api_token", handleAPITokenCreate(a)))
-	mux.Handle("POST /api-tokens/{id}/revoke", requireAudited(d, auth.ManageAPITokens, "api_token.revoke", "api_token", handleAPITokenRevoke(a)))
 }
 
 // handleAPINotFound answers every other path under /api/v1 in JSON: 405 for a method the API has none of (it

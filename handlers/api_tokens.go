@@ -13,14 +13,14 @@ import (
 
 // handleAPITokens: GET /api-tokens, every token with its last use, and the create form. A token's secret never
 // appears here: only the answer to the POST that created it shows it.
-func handleAPITokens(a apiDeps) http.Handler {
-	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
-		return renderAPITokens(w, r, a, http.StatusOK, views.APITokensData{FormRole: string(db.RoleAuditor)})
+func handleAPITokens(d Deps) http.Handler {
+	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
+		return renderAPITokens(w, r, d, http.StatusOK, views.APITokensData{FormRole: string(db.RoleAuditor)})
 	})
 }
 
-func renderAPITokens(w http.ResponseWriter, r *http.Request, a apiDeps, status int, data views.APITokensData) error {
-	tokens, err := a.Store.ListAPITokens(r.Context())
+func renderAPITokens(w http.ResponseWriter, r *http.Request, d Deps, status int, data views.APITokensData) error {
+	tokens, err := d.Store.ListAPITokens(r.Context())
 	if err != nil {
 		return err
 	}
@@ -56,8 +56,8 @@ func utcTimes(t *time.Time) (string, string) {
 
 // handleAPITokenCreate: POST /api-tokens makes a token and shows it, once, in its answer (200, not a redirect:
 // reloading the list afterwards shows only its prefix).
-func handleAPITokenCreate(a apiDeps) http.Handler {
-	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
+func handleAPITokenCreate(d Deps, tokens *apitoken.Service) http.Handler {
+	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 		if err := r.ParseForm(); err != nil {
 			return badRequest("The form could not be read.", err)
@@ -67,39 +67,39 @@ func handleAPITokenCreate(a apiDeps) http.Handler {
 		role, err := db.ParseRole(form.FormRole)
 		if err != nil {
 			form.Error = "Choose the role whose rights the token carries: " + strings.Join(roleNames(), ", ") + "."
-			return renderAPITokens(w, r, a, http.StatusUnprocessableEntity, form)
+			return renderAPITokens(w, r, d, http.StatusUnprocessableEntity, form)
 		}
 		if p := apitoken.NameProblem(name); p != "" {
 			form.Error = p
-			return renderAPITokens(w, r, a, http.StatusUnprocessableEntity, form)
+			return renderAPITokens(w, r, d, http.StatusUnprocessableEntity, form)
 		}
-		token, t, err := a.tokens.Create(r.Context(), name, role, currentUser(r.Context()).user.ID)
+		token, t, err := tokens.Create(r.Context(), name, role, currentUser(r.Context()).user.ID)
 		if err != nil {
 			return err
 		}
-		audit(r, a.Store, a.Logger, auditRecord{action: "api_token.create", targetType: "api_token",
+		audit(r, d.Store, d.Logger, auditRecord{action: "api_token.create", targetType: "api_token",
 			targetID: strconv.FormatInt(t.ID, 10), outcome: db.OutcomeOK, detail: "name " + t.Name + ", role " + string(t.Role)})
 		data := views.APITokensData{FormRole: string(db.RoleAuditor),
 			Created: &views.APITokenCreatedData{Name: t.Name, Role: roleLabel(t.Role), Token: token}}
-		return renderAPITokens(w, r, a, http.StatusOK, data)
+		return renderAPITokens(w, r, d, http.StatusOK, data)
 	})
 }
 
 // handleAPITokenRevoke: POST /api-tokens/{id}/revoke ends the token at once and returns to the list.
-func handleAPITokenRevoke(a apiDeps) http.Handler {
-	return withErrors(a.Logger, func(w http.ResponseWriter, r *http.Request) error {
+func handleAPITokenRevoke(d Deps, tokens *apitoken.Service) http.Handler {
+	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := parseID(r.PathValue("id"))
 		if err != nil {
 			return notFound()
 		}
-		t, err := a.Store.APITokenByID(r.Context(), id)
+		t, err := d.Store.APITokenByID(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		if err := a.tokens.Revoke(r.Context(), id); err != nil {
+		if err := tokens.Revoke(r.Context(), id); err != nil {
 			return err
 		}
-		audit(r, a.Store, a.Logger, auditRecord{action: "api_token.revoke", targetType: "api_token",
+		audit(r, d.Store, d.Logger, auditRecord{action: "api_token.revoke", targetType: "api_token",
 			targetID: strconv.FormatInt(id, 10), outcome: db.OutcomeOK, detail: "name " + t.Name})
 		redirect(w, r, "/api-tokens")
 		return nil

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/keyless/dashboard/domain/apitoken"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/static"
 )
@@ -182,9 +183,14 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /notifications/endpoints/{id}/disabled", alerts(handleNotifyEndpointDisabled(d)))
 	mux.Handle("POST /notifications/endpoints/{id}/delete", alerts(handleNotifyEndpointDelete(d)))
 
-	// Read-only JSON API for integrators (bearer tokens, never cookies; handlers/api.go lists its routes) and the
-	// admins' API tokens page
-	addAPIRoutes(mux, d, opts.APIRate)
+	// Read-only JSON API for integrators (bearer tokens, never cookies; its routes are the apiRoutes table of
+	// handlers/api.go) and the admins' API tokens page
+	tokens := apitoken.New(d.Store, opts.APIRate)
+	addAPIRoutes(mux, d, tokens)
+	mux.Handle("GET /api-tokens", s.require(auth.ManageAPITokens, handleAPITokens(d)))
+	mux.Handle("POST /api-tokens", requireAudited(d, auth.ManageAPITokens, "api_token.create", "api_token", handleAPITokenCreate(d, tokens)))
+	mux.Handle("POST /api-tokens/{id}/revoke",
+		requireAudited(d, auth.ManageAPITokens, "api_token.revoke", "api_token", handleAPITokenRevoke(d, tokens)))
 
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
