@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -210,6 +211,38 @@ func TestAPIMirror(t *testing.T) {
 		r := env.apiDo(t, http.DefaultClient, tt.method, token, tt.path)
 		if r.status != http.StatusNotFound && r.status != http.StatusMethodNotAllowed || r.errorCode(t) != tt.code {
 			t.Errorf("%s %s: %d %s, want code %s", tt.method, tt.path, r.status, r.body, tt.code)
+		}
+	}
+}
+
+// TestAPIActivityFilterIsThePages: for the same query string the API hands the store the very filter the page
+// does (only the limit and the cursor differ), so it runs the page's SQL on the page's indexes, which
+// db.TestQueryPlansUseIndexes checks and the bench times at 1,000,000 rows.
+func TestAPIActivityFilterIsThePages(t *testing.T) {
+	t.Parallel()
+	f := newLogFixture(t)
+	pid := strconv.FormatInt(*f.hubA.PropertyID, 10)
+	for _, q := range []url.Values{
+		{}, {"property": {pid}}, {"hub": {f.hubB.ID}}, {"device": {f.lockA.ID}}, {"device_type": {"lock"}},
+		{"message_type": {"Unlock"}}, {"who": {"Jane Doe"}}, {"q": {"front gate"}},
+		{"property": {pid}, "from": {"2026-01-10T00:00"}, "to": {"2026-01-11T00:00"}, "message_type": {"lock"}},
+	} {
+		page, err := parseActivityQuery(t.Context(), f.store, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Set("limit", "7")
+		q.Set("cursor", "1768046400000.5")
+		api, err := apiActivityFilter(t.Context(), f.store, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if api.Limit != 7 || api.Before == nil || api.Before.ID != 5 || api.Before.At.UnixMilli() != 1768046400000 {
+			t.Errorf("%s: limit %d, cursor %+v", q.Encode(), api.Limit, api.Before)
+		}
+		api.Limit, api.Before = page.filter.Limit, page.filter.Before
+		if fmt.Sprintf("%+v", api) != fmt.Sprintf("%+v", page.filter) {
+			t.Errorf("%s: API filter %+v, page filter %+v", q.Encode(), api, page.filter)
 		}
 	}
 }
