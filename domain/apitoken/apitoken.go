@@ -96,12 +96,13 @@ type Service struct {
 	touched map[int64]time.Time // when this instance last wrote each token's last-used time
 }
 
-// New returns the service over store with a per-token rate (zero: DefaultRate). The limit is shared between
-// instances on PostgreSQL (throttle.Shared).
+// New returns the service over store with a per-token rate (zero: DefaultRate; Every at least 1 ms, the
+// resolution of the PostgreSQL buckets). The limit is shared between instances on PostgreSQL (throttle.Shared).
 func New(store *db.Store, rate Rate) *Service {
 	if rate.Every <= 0 || rate.Burst <= 0 {
 		rate = DefaultRate
 	}
+	rate.Every = max(rate.Every, time.Millisecond)
 	return &Service{store: store, limit: throttle.Shared(store, "api_token", rate.Every, rate.Burst), rate: rate,
 		Now: time.Now, touched: map[int64]time.Time{}}
 }
