@@ -81,6 +81,17 @@ func TestAPISpecMatchesRoutes(t *testing.T) {
 			t.Errorf("%s is in the document but not served: %d %s", op, r.status, r.body)
 		}
 	}
+	for _, ref := range regexp.MustCompile(`"\$ref":\s*"#/([^"]+)"`).FindAllSubmatch(openAPIDoc, -1) {
+		var node any
+		_ = json.Unmarshal(openAPIDoc, &node)
+		for _, part := range strings.Split(string(ref[1]), "/") {
+			m, _ := node.(map[string]any)
+			node = m[part]
+		}
+		if node == nil {
+			t.Errorf("$ref #/%s points nowhere", ref[1])
+		}
+	}
 	r := env.apiGet(t, "", apiOpenAPIPath) // no token needed
 	wantAPIStatus(t, r, http.StatusOK)
 	if r.body != string(openAPIDoc) {
