@@ -17,6 +17,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/alerts"
+	"github.com/keyless/dashboard/domain/apitoken"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/automations"
 	"github.com/keyless/dashboard/domain/mirror"
@@ -76,6 +77,7 @@ type envConfig struct {
 	beforeSync func(t *testing.T, sim *simulator.Simulator, api *smarthome.Client)
 	trusted    []netip.Prefix
 	alertsNow  func() time.Time
+	apiRate    apitoken.Rate
 }
 
 type envOption func(*envConfig)
@@ -91,6 +93,13 @@ func withTrustedProxies(p ...netip.Prefix) envOption { return func(c *envConfig)
 
 // withAlertClock gives the alerts service a clock (offline grace tests move it).
 func withAlertClock(now func() time.Time) envOption { return func(c *envConfig) { c.alertsNow = now } }
+
+// testAPIRate is the JSON API's per-token limit in test servers: 1000 calls at once, so tests never meet it
+// unless they ask (withAPIRate).
+var testAPIRate = apitoken.Rate{Every: time.Millisecond, Burst: 1000}
+
+// withAPIRate sets the JSON API's per-token limit.
+func withAPIRate(r apitoken.Rate) envOption { return func(c *envConfig) { c.apiRate = r } }
 
 // withTLS serves the dashboard over TLS (httptest.NewTLSServer).
 func withTLS() envOption { return func(c *envConfig) { c.tls = true } }
@@ -109,7 +118,7 @@ func withBeforeSync(fn func(t *testing.T, sim *simulator.Simulator, api *smartho
 // sync and serves NewServer on a loopback httptest server. Everything stops when the test ends.
 func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
-	cfg := envConfig{properties: 12}
+	cfg := envConfig{properties: 12, apiRate: testAPIRate}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -175,7 +184,7 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	env.observed, env.seen = &observe.Observers{}, &seenActivities{ids: map[int64]bool{}}
 	h := NewServer(Deps{Logger: logger, Store: store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer,
 		Upstream: upstream.New(env.api), Broker: env.broker, Alerts: env.alerts, Notify: env.notify, Observed: env.observed},
-		Options{TrustedProxies: cfg.trusted})
+		Options{TrustedProxies: cfg.trusted, APIRate: cfg.apiRate})
 	env.observed.Add(env.seen.observe) // after the server's own observers: told once they are done
 	if cfg.tls {
 		env.srv = httptest.NewTLSServer(h)

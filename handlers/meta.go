@@ -64,5 +64,6 @@ func pageMeta(r *http.Request, title, nav string) views.PageMeta {
 		IsInstaller: p.can(auth.ResetMasterCode)}
 	m.User.CanEditPortfolio = p.can(auth.EditPortfolio)
 	m.User.CanManageAlerts = p.can(auth.ManageAlerts)
+	m.User.CanAPITokens = p.can(auth.ManageAPITokens)
 	return m
 }

@@ -38,6 +38,7 @@ var featureRouteCases = []func(*testing.T, *testEnv) []routeCase{
 	alertRouteCases,
 	notifyRouteCases,
 	deviceEditRouteCases,
+	apiTokenRouteCases,
 	// role cases: feature functions go here
 }
 

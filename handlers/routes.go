@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/keyless/dashboard/domain/apitoken"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/static"
 )
@@ -187,6 +188,15 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	// Device names (device_name, occupant_setting): people who edit the portfolio; saves and refusals audited
 	mux.Handle("GET /devices/{id}/edit", s.require(auth.EditPortfolio, handleDeviceEditForm(d)))
 	mux.Handle("POST /devices/{id}/edit", requireAudited(d, auth.EditPortfolio, "device.update", "device", handleDeviceUpdate(d)))
+
+	// Read-only JSON API for integrators (bearer tokens, never cookies; its routes are the apiRoutes table of
+	// handlers/api.go) and the admins' API tokens page
+	tokens := apitoken.New(d.Store, opts.APIRate)
+	addAPIRoutes(mux, d, tokens)
+	mux.Handle("GET /api-tokens", s.require(auth.ManageAPITokens, handleAPITokens(d)))
+	mux.Handle("POST /api-tokens", requireAudited(d, auth.ManageAPITokens, "api_token.create", "api_token", handleAPITokenCreate(d, tokens)))
+	mux.Handle("POST /api-tokens/{id}/revoke",
+		requireAudited(d, auth.ManageAPITokens, "api_token.revoke", "api_token", handleAPITokenRevoke(d, tokens)))
 
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 

@@ -10,6 +10,7 @@ import (
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/access"
 	"github.com/keyless/dashboard/domain/alerts"
+	"github.com/keyless/dashboard/domain/apitoken"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/commands"
 	"github.com/keyless/dashboard/domain/fanout"
@@ -29,6 +30,7 @@ type Options struct {
 	SecureCookies  bool
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For names the client; empty: the TCP peer is the client
 	MetricsToken   string         // GET /metrics needs "Authorization: Bearer <it>"; empty: /metrics is a 404 here
+	APIRate        apitoken.Rate  // the JSON API's limit per token; zero: apitoken.DefaultRate
 }
 
 // Deps are the server's collaborators, built once in cmd/web.

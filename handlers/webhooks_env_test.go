@@ -39,7 +39,7 @@ func newWebhookEnv(t *testing.T, secrets ...string) *whEnv {
 	})
 	logger := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := NewServer(Deps{Logger: logger, Store: env.store, Sessions: env.sessions, Hasher: env.hasher, Syncer: env.syncer,
-		Upstream: upstream.New(env.api), Broker: env.broker, Observed: observed}, Options{WebhookSecrets: secrets})
+		Upstream: upstream.New(env.api), Broker: env.broker, Observed: observed}, Options{WebhookSecrets: secrets, APIRate: testAPIRate})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	t.Cleanup(env.broker.Close) // before srv.Close, which waits for open streams

@@ -32,6 +32,7 @@ type UserData struct {
 	IsInstaller       bool   // may reset master codes
 	CanEditPortfolio  bool   // creates, edits and deletes properties, edits hubs, assigns devices
 	CanManageAlerts   bool   // alert notification rules, webhook endpoints and the delivery log
+	CanAPITokens      bool   // creates and revokes the JSON API's tokens
 }
 
 // FlashData is a one-time message. Kind is "ok", "error" or "info".

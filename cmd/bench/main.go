@@ -165,6 +165,9 @@ func timeLog(ctx context.Context, rd ready, exports []string, stdout io.Writer) 
 	if lr.PageQueries, err = timePages(ctx, rd, 50); err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
+	if lr.APIQueries, err = timeAPI(ctx, rd, 50); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
 	for _, format := range exports {
 		ex, err := timeExport(ctx, rd, format)
 		if err != nil {

@@ -51,6 +51,7 @@ func TestSmokeRun(t *testing.T) {
 		"| PostgreSQL, A (receives the webhooks) | 3 | 15 | 15 |", "| PostgreSQL, B (the other instance) | 3 | 15 | 15 |",
 		"Cross-instance p99 < 100 ms", "PostgreSQL: filled through the group-commit writer", "PostgreSQL p95 ms",
 		"PostgreSQL: worst filtered p95", "| PostgreSQL | csv | 300 |",
+		"### JSON API over HTTP", "SQLite API: worst p95", "PostgreSQL API: worst p95",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)

@@ -10,6 +10,7 @@ type logResult struct {
 	Fill         *fillResult
 	StoreQueries []queryResult
 	PageQueries  []queryResult
+	APIQueries   []queryResult // GET /api/v1/activities
 	Exports      []exportResult
 }
 
@@ -48,6 +49,14 @@ func (r *report) logSection(p func(string, ...any)) {
 	p("Target: filtered page p95 < 20 ms. %s", pageVerdict("SQLite", lite.PageQueries))
 	if pg != nil {
 		p("%s", pageVerdict("PostgreSQL", pg.PageQueries))
+	}
+	p("")
+	p("### JSON API over HTTP (`GET /api/v1/activities?…`: token, rate limit, audit row, query, JSON), 50 runs each")
+	p("")
+	queryTable(p, lite.APIQueries, pg.queries(func(l *logResult) []queryResult { return l.APIQueries }))
+	p("Target: p95 < 20 ms. %s", apiVerdict("SQLite", lite.APIQueries))
+	if pg != nil {
+		p("%s", apiVerdict("PostgreSQL", pg.APIQueries))
 	}
 	p("")
 	p("### Export of the whole log (`GET /activities/export`)")
@@ -102,6 +111,17 @@ func pageVerdict(store string, pages []queryResult) string {
 	}
 	return fmt.Sprintf("%s: worst filtered p95 %.2f ms (%s), %s; text search p95 %.2f ms.", store, worst.P95ms,
 		worst.Name, verdict(worst.P95ms < 20), search.P95ms)
+}
+
+// apiVerdict names the API call with the worst p95 and whether it meets the 20 ms target.
+func apiVerdict(store string, calls []queryResult) string {
+	worst := queryResult{}
+	for _, q := range calls {
+		if q.P95ms >= worst.P95ms {
+			worst = q
+		}
+	}
+	return fmt.Sprintf("%s API: worst p95 %.2f ms (%s), %s.", store, worst.P95ms, worst.Name, verdict(worst.P95ms < 20))
 }
 
 // queryTable shows one store's timings, or SQLite's and PostgreSQL's side by side (matched by name) when pg is set.

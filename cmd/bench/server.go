@@ -47,6 +47,8 @@ type ready struct {
 	Targets []target      `json:"targets"` // mirrored devices the load generator reports events about
 	Dialect string        `json:"dialect"` // "sqlite" or "postgres"
 	Setup   setupTimes    `json:"setup"`
+	// APIToken is a JSON API token the child made for the load generator (a throwaway database's, never logged).
+	APIToken string `json:"api_token"`
 }
 
 // hookURL is the child's webhook receiver, with the bench's secret.
@@ -104,6 +106,9 @@ func serve(cfg childConfig) error {
 	}
 	defer closeDeps()
 	rd := ready{PID: os.Getpid(), Setup: setup, Dialect: store.Dialect()}
+	if rd.APIToken, err = benchAPIToken(ctx, store); err != nil {
+		return err
+	}
 	if rd.Targets, err = mirrorTargets(ctx, store); err != nil {
 		return err
 	}
@@ -120,7 +125,7 @@ func serve(cfg childConfig) error {
 			}
 		}
 	}
-	opts := handlers.Options{WebhookSecrets: []string{benchToken}}
+	opts := handlers.Options{WebhookSecrets: []string{benchToken}, APIRate: benchAPIRate}
 	deps.Receiver = handlers.NewReceiver(deps, opts, true) // as cmd/web: acknowledged on the journal, projected behind
 	go deps.Receiver.RunProjector(ctx)
 	api, err := listen(handlers.NewServer(deps, opts))

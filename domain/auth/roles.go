@@ -28,6 +28,7 @@ const (
 	HandleAlerts    Capability = "acknowledge and resolve alerts"
 	ConfigureAlerts Capability = "set alert thresholds and property automations"
 	ManageAlerts    Capability = "manage alert notifications (rules, webhook endpoints, deliveries)"
+	ManageAPITokens Capability = "create and revoke API tokens"
 )
 
 // roleCapabilities is the role table of docs/roles.md. Admins may do everything but the master-code reset, which the
@@ -36,7 +37,7 @@ const (
 var roleCapabilities = map[db.Role][]Capability{
 	db.RoleAdmin: {ViewPortfolio, Sync, ManageUsers, ViewActivity, ViewAudit, ManageInbox, Operate,
 		ManageAccess, ManageSchedules, EditPortfolio, RevealAnyCode, HandleAlerts, ConfigureAlerts,
-		ManageAlerts},
+		ManageAlerts, ManageAPITokens},
 	db.RoleStaff:     {ViewPortfolio, Sync, ViewActivity, Operate, ManageAccess, ManageSchedules, HandleAlerts},
 	db.RoleInstaller: {ViewPortfolio, Sync, Operate, ResetMasterCode, HandleAlerts},
 	db.RoleAuditor:   {ViewPortfolio, ViewActivity, ViewAudit},
