@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -88,4 +90,49 @@ func (s *Store) PendingLockCodeIDs(ctx context.Context, limit int) ([]string, er
 		return nil, fmt.Errorf("db: pending lock codes: %w", err)
 	}
 	return ids, nil
+}
+
+// CodeUse is a limited-use code's count after CountLockCodeUse.
+type CodeUse struct {
+	Counted bool // this activity was not counted before
+	Uses    int
+	MaxUses int
+	Deleted bool // the code's deletion was already asked for or noticed
+}
+
+// CountLockCodeUse counts one keypad entry, reported by activity activityID, against a code, once: the same
+// activity told again (a duplicate delivery, a re-processed inbox entry) changes nothing. An unknown code is
+// ErrNotFound.
+func (s *Store) CountLockCodeUse(ctx context.Context, codeID string, activityID int64, at time.Time) (CodeUse, error) {
+	var u CodeUse
+	err := s.inTx(ctx, func(tx *dbTx) error {
+		var row struct {
+			Uses      int           `db:"uses"`
+			MaxUses   int           `db:"max_uses"`
+			DeletedAt sql.NullInt64 `db:"deleted_at"`
+		}
+		if err := tx.GetContext(ctx, &row, `SELECT uses, max_uses, deleted_at FROM lock_codes WHERE id = ?`, codeID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO lock_code_uses (code_id, activity_id, used_at) VALUES (?, ?, ?)
+			ON CONFLICT (code_id, activity_id) DO NOTHING`, codeID, activityID, ms(at))
+		if err != nil {
+			return err
+		}
+		u = CodeUse{Uses: row.Uses, MaxUses: row.MaxUses, Deleted: row.DeletedAt.Valid}
+		if n, _ := res.RowsAffected(); n == 1 {
+			if _, err := tx.ExecContext(ctx, `UPDATE lock_codes SET uses = uses + 1 WHERE id = ?`, codeID); err != nil {
+				return err
+			}
+			u.Counted, u.Uses = true, u.Uses+1
+		}
+		return nil
+	})
+	if err != nil {
+		return CodeUse{}, fmt.Errorf("db: count a use of lock code %s: %w", codeID, err)
+	}
+	return u, nil
 }
