@@ -80,7 +80,7 @@ func TestLimitedUseCode(t *testing.T) {
 	id := env.create(t, c, lcProperty, form)
 	env.waitCode(t, id, "set", allStatus(db.LockCodeSet))
 	uses := func(res response) string {
-		return res.doc.Find(`[data-code-id="` + id + `"] [data-testid="lock-code-uses"]`).AttrOr("data-uses", "none")
+		return res.doc.Find(`[data-code-id="`+id+`"] [data-testid="lock-code-uses"]`).AttrOr("data-uses", "none")
 	}
 	if got := uses(env.codeRow(t, c, id)); got != "0" {
 		t.Errorf("uses shown %q before any entry", got)
