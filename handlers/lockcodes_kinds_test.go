@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,22 +36,28 @@ func newSignedLCEnv(t *testing.T, secret string) *lcEnv {
 	return e
 }
 
-// postSigned delivers body signed with secret under the webhook id.
-func (e *lcEnv) postSigned(t *testing.T, id string, body []byte, secret string) {
+// deliver posts body to the receiver with hdr and returns the status.
+func (e *lcEnv) deliver(t *testing.T, hdr http.Header, body []byte) int {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+"/webhooks/smarthome", strings.NewReader(string(body)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header = signed(id, time.Now(), body, secret)
+	req.Header = hdr
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("webhook %s: %d", id, resp.StatusCode)
+	return resp.StatusCode
+}
+
+// postSigned delivers body signed with secret under the webhook id, and wants it accepted.
+func (e *lcEnv) postSigned(t *testing.T, id string, body []byte, secret string) {
+	t.Helper()
+	if st := e.deliver(t, signed(id, time.Now(), body, secret), body); st != http.StatusOK {
+		t.Fatalf("webhook %s: %d", id, st)
 	}
 }
 
@@ -97,6 +105,31 @@ func TestLimitedUseCode(t *testing.T) {
 	}
 	if got := uses(env.codeRow(t, c, id)); got != "1" {
 		t.Errorf("uses shown %q after one entry", got)
+	}
+
+	// The same delivery also kept in the inbox (its signature did not verify), re-processed and confirmed by an
+	// admin: still one use.
+	if st := env.deliver(t, signed("msg_first", time.Now(), first, "not-the-secret"), first); st != http.StatusUnauthorized {
+		t.Fatalf("badly signed copy: %d", st)
+	}
+	inbox, err := env.store.ListInbox(t.Context(), db.InboxFilter{Limit: 10})
+	if err != nil || len(inbox.Items) != 1 {
+		t.Fatalf("inbox %+v, %v", inbox.Items, err)
+	}
+	admin := env.signedInClient(t, db.RoleAdmin)
+	for _, confirm := range []string{"", "yes"} {
+		r := env.postForm(t, admin, "/inbox/"+strconv.FormatInt(inbox.Items[0].ID, 10)+"/reprocess", url.Values{"confirm": {confirm}}, htmx)
+		if r.status >= 500 {
+			t.Fatalf("re-process: %d", r.status)
+		}
+	}
+	if a := env.auditFor(t, "webhook_inbox.reprocess"); !slices.ContainsFunc(a, func(e db.AuditEntry) bool {
+		return strings.Contains(e.Detail, "already in the log")
+	}) {
+		t.Errorf("the inbox copy was not found to be the stored delivery: %+v", a)
+	}
+	if code, _ := env.store.LockCode(t.Context(), id); code.Uses != 1 {
+		t.Fatalf("after re-processing the inbox copy: %d uses, want 1", code.Uses)
 	}
 
 	env.postSigned(t, "msg_second", deviceEvent(lock, hub, "Unlock", "", name, now.Add(2*time.Second)), secret)
