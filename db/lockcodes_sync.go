@@ -136,3 +136,17 @@ func (s *Store) CountLockCodeUse(ctx context.Context, codeID string, activityID 
 	}
 	return u, nil
 }
+
+// LimitedCodesOn returns the ids of the live limited-use codes named name that are set (or being set) on a
+// device: the codes a keypad entry reported under that name may have used. One indexed read, since every keypad
+// webhook asks.
+func (s *Store) LimitedCodesOn(ctx context.Context, deviceID, name string) ([]string, error) {
+	ids := []string{}
+	err := s.r.SelectContext(ctx, &ids, `SELECT c.id FROM lock_code_devices lcd JOIN lock_codes c ON c.id = lcd.code_id
+		WHERE lcd.device_id = ? AND lcd.status IN ('set', 'setting') AND c.name = ? AND c.max_uses > 0
+			AND c.deleted_at IS NULL ORDER BY c.id`, deviceID, name)
+	if err != nil {
+		return nil, fmt.Errorf("db: limited-use codes on lock %s: %w", deviceID, err)
+	}
+	return ids, nil
+}

@@ -51,6 +51,21 @@ func TestCountLockCodeUse(t *testing.T) {
 		c := testCode("limited", 1000, t0, "dev-0000000")
 		c.SetTerms, c.MaxUses = true, 2
 		must(t, s.UpsertLockCode(ctx, c))
+		must(t, s.UpsertLockCode(ctx, testCode("unlimited", 1000, t0, "dev-0000000")))
+		limited := func(device, name string) []string {
+			ids, err := s.LimitedCodesOn(ctx, device, name)
+			must(t, err)
+			return ids
+		}
+		if got := limited("dev-0000000", "Code limited"); len(got) != 1 || got[0] != "limited" {
+			t.Errorf("limited codes on the lock: %v", got)
+		}
+		if got := limited("dev-0000000", "Code unlimited"); len(got) != 0 {
+			t.Errorf("an unlimited code is listed: %v", got)
+		}
+		if got := limited("dev-0000000", "code limited"); len(got) != 0 {
+			t.Errorf("names match whatever their case: %v", got)
+		}
 		steps := []struct {
 			activity int64
 			counted  bool
@@ -64,6 +79,9 @@ func TestCountLockCodeUse(t *testing.T) {
 			}
 		}
 		must(t, s.MarkLockCodeDeleted(ctx, "limited", t0, false))
+		if got := limited("dev-0000000", "Code limited"); len(got) != 0 {
+			t.Errorf("a deleted code is listed: %v", got)
+		}
 		if u, err := s.CountLockCodeUse(ctx, "limited", 12, t0); err != nil || !u.Deleted {
 			t.Errorf("after deletion: %+v, %v", u, err)
 		}

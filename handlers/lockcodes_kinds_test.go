@@ -187,6 +187,12 @@ func TestVendorCode(t *testing.T) {
 	t.Parallel()
 	env := newLCEnv(t)
 	c := env.signedInClient(t, db.RoleStaff)
+	blank := env.get(t, c, "/properties/101/lock-codes/new")
+	wantStatus(t, blank, http.StatusOK)
+	if one(t, blank.doc, "lock-code-kind-select").Find(`option[value="vendor"]`).Length() != 1 ||
+		byTestID(blank.doc, "lock-code-company-input").Length() != 1 || byTestID(blank.doc, "lock-code-max-uses-input").Length() != 1 {
+		t.Error("the issue form offers no kind, company or entry limit")
+	}
 	form := codeFormValues("Plumber", "803719")
 	form.Set("kind", "vendor")
 	form.Set("company", `Acme Plumbing & "Sons"`)

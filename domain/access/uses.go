@@ -29,38 +29,30 @@ func (s *Service) countUse(ctx context.Context, ob observe.Observation) {
 	if ob.DeviceID == "" || ob.Actor == "" || ob.ActivityID <= 0 {
 		return
 	}
-	codes, err := s.store.LockCodesByDevice(ctx, ob.DeviceID, s.now())
+	ids, err := s.store.LimitedCodesOn(ctx, ob.DeviceID, ob.Actor)
 	if err != nil {
 		s.logger.Warn("lock-code use", slog.String("device_id", ob.DeviceID), slog.Any("err", err))
 		return
 	}
-	for _, c := range codes {
-		if c.MaxUses == 0 || c.DeletedAt != nil || c.Name != ob.Actor || !setOn(c, ob.DeviceID) {
-			continue
-		}
-		u, err := s.store.CountLockCodeUse(ctx, c.ID, ob.ActivityID, ob.At)
+	for _, id := range ids {
+		u, err := s.store.CountLockCodeUse(ctx, id, ob.ActivityID, ob.At)
 		if err != nil {
-			s.logger.Warn("lock-code use", slog.String("code_id", c.ID), slog.Any("err", err))
+			s.logger.Warn("lock-code use", slog.String("code_id", id), slog.Any("err", err))
 			continue
 		}
 		if u.Counted && !u.Deleted && u.Uses >= u.MaxUses {
-			go s.retireUsedUp(context.WithoutCancel(ctx), c, u.Uses)
+			go s.retireUsedUp(context.WithoutCancel(ctx), id, u.Uses)
 		}
 	}
-}
-
-// setOn reports whether c is set (or being set) on the device: an entry can only have been made with it then.
-func setOn(c db.LockCode, deviceID string) bool {
-	for _, d := range c.Devices {
-		if d.DeviceID == deviceID && (d.Status == db.LockCodeSet || d.Status == db.LockCodeSetting) {
-			return true
-		}
-	}
-	return false
 }
 
 // retireUsedUp removes a code that reached its limit, as a person's delete would, and audits it.
-func (s *Service) retireUsedUp(ctx context.Context, c db.LockCode, uses int) {
+func (s *Service) retireUsedUp(ctx context.Context, id string, uses int) {
+	c, err := s.store.LockCode(ctx, id)
+	if err != nil {
+		s.logger.Error("used-up lock code not removed", slog.String("code_id", id), slog.Any("err", err))
+		return
+	}
 	e := db.AuditEntry{At: time.Now().UTC(), Action: "lock_code.uses_exhausted", UserEmail: SystemActor,
 		TargetType: "lock_code", TargetID: c.ID, PropertyID: &c.PropertyID, Outcome: db.OutcomeOK,
 		Detail: fmt.Sprintf("“%s” removed after %d uses", c.Name, uses)}
