@@ -42,7 +42,26 @@ type LockCode struct {
 	DeletedAt     *time.Time // when its deletion was asked for or noticed; nil while it is live
 	SyncedAt      time.Time  // when the dashboard last read it from the upstream
 	Devices       []LockCodeDevice
+
+	// What only the dashboard knows (migration 0018); the upstream's reads never carry it, so a sync keeps it.
+	Kind        string // CodeKindStandard or CodeKindVendor
+	Company     string // a vendor code's company; may be empty
+	MaxUses     int    // keypad entries after which the dashboard removes the code; 0: unlimited
+	Uses        int    // keypad entries counted so far (CountLockCodeUse)
+	AdoptedFrom string // "<device id>#<slot>" of the drifted keypad code it was adopted from; "" otherwise
+	// SetTerms makes UpsertLockCode write Kind, Company, MaxUses and AdoptedFrom (a code issued or adopted here);
+	// reads from the upstream leave it false and the stored terms alone.
+	SetTerms bool
 }
+
+// Kinds of code the dashboard manages.
+const (
+	CodeKindStandard = "standard"
+	CodeKindVendor   = "vendor"
+)
+
+// MaxCodeUses is the largest limit on a code's keypad entries (the migration's CHECK says the same).
+const MaxCodeUses = 100
 
 // LockCodeDevice is a code's state on one lock.
 type LockCodeDevice struct {
@@ -76,6 +95,11 @@ type lockCodeRow struct {
 	UpdatedAt     int64          `db:"updated_at"`
 	DeletedAt     sql.NullInt64  `db:"deleted_at"`
 	SyncedAt      int64          `db:"synced_at"`
+	Kind          string         `db:"kind"`
+	Company       string         `db:"company"`
+	MaxUses       int            `db:"max_uses"`
+	Uses          int            `db:"uses"`
+	AdoptedFrom   string         `db:"adopted_from"`
 }
 
 func (r lockCodeRow) code() LockCode {
@@ -83,7 +107,8 @@ func (r lockCodeRow) code() LockCode {
 		ValidityType: r.ValidityType, StartsAt: fromNullMS(r.StartsAt), EndsAt: fromNullMS(r.EndsAt),
 		Schedule: r.Schedule, PINSealed: r.PINSealed, CreatedBy: fromNullInt64(r.CreatedBy),
 		CreatedByName: r.CreatedByName.String, CreatedAt: fromMS(r.CreatedAt), UpdatedAt: fromMS(r.UpdatedAt),
-		DeletedAt: fromNullMS(r.DeletedAt), SyncedAt: fromMS(r.SyncedAt)}
+		DeletedAt: fromNullMS(r.DeletedAt), SyncedAt: fromMS(r.SyncedAt), Kind: r.Kind, Company: r.Company,
+		MaxUses: r.MaxUses, Uses: r.Uses, AdoptedFrom: r.AdoptedFrom}
 }
 
 type lockCodeDeviceRow struct {
@@ -99,7 +124,7 @@ type lockCodeDeviceRow struct {
 // lockCodeSelect reads codes with their issuer's display name; callers append a WHERE on c.
 const lockCodeSelect = `SELECT c.id, c.property_id, c.hub_id, c.name, c.code_type, c.validity_type, c.starts_at,
 	c.ends_at, c.schedule, c.pin_sealed, c.created_by, coalesce(nullif(u.name, ''), u.email) AS created_by_name,
-	c.created_at, c.updated_at, c.deleted_at, c.synced_at
+	c.created_at, c.updated_at, c.deleted_at, c.synced_at, c.kind, c.company, c.max_uses, c.uses, c.adopted_from
 	FROM lock_codes c LEFT JOIN users u ON u.id = c.created_by `
 
 const lockCodeDeviceCols = `lcd.code_id, lcd.device_id, lcd.status, lcd.slot, lcd.error, lcd.reported_at, lcd.checked_at`
@@ -153,6 +178,11 @@ func upsertLockCode(ctx context.Context, tx *dbTx, c LockCode) error {
 	if err != nil {
 		return err
 	}
+	if c.SetTerms {
+		if err := setTerms(ctx, tx, c); err != nil {
+			return err
+		}
+	}
 	if err := recordCodeName(ctx, tx, c); err != nil {
 		return err
 	}
@@ -181,6 +211,20 @@ func upsertLockCode(ctx context.Context, tx *dbTx, c LockCode) error {
 		}
 	}
 	return nil
+}
+
+// setTerms writes what only the dashboard knows of a code it issued or adopted.
+func setTerms(ctx context.Context, tx *dbTx, c LockCode) error {
+	kind := cmp.Or(c.Kind, CodeKindStandard)
+	if kind != CodeKindStandard && kind != CodeKindVendor {
+		return fmt.Errorf("unknown code kind %q", kind)
+	}
+	if c.MaxUses < 0 || c.MaxUses > MaxCodeUses {
+		return fmt.Errorf("max uses %d outside 0..%d", c.MaxUses, MaxCodeUses)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE lock_codes SET kind = ?, company = ?, max_uses = ?, adopted_from = ?
+		WHERE id = ?`, kind, c.Company, c.MaxUses, c.AdoptedFrom, c.ID)
+	return err
 }
 
 // LockCode returns one mirrored code with its per-lock states, or ErrNotFound.

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -86,6 +88,65 @@ func (s *Store) PendingLockCodeIDs(ctx context.Context, limit int) ([]string, er
 		WHERE status IN ('setting', 'removing') GROUP BY code_id ORDER BY min(checked_at), code_id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: pending lock codes: %w", err)
+	}
+	return ids, nil
+}
+
+// CodeUse is a limited-use code's count after CountLockCodeUse.
+type CodeUse struct {
+	Counted bool // this activity was not counted before
+	Uses    int
+	MaxUses int
+	Deleted bool // the code's deletion was already asked for or noticed
+}
+
+// CountLockCodeUse counts one keypad entry, reported by activity activityID, against a code, once: the same
+// activity told again (a duplicate delivery, a re-processed inbox entry) changes nothing. An unknown code is
+// ErrNotFound.
+func (s *Store) CountLockCodeUse(ctx context.Context, codeID string, activityID int64, at time.Time) (CodeUse, error) {
+	var u CodeUse
+	err := s.inTx(ctx, func(tx *dbTx) error {
+		var row struct {
+			Uses      int           `db:"uses"`
+			MaxUses   int           `db:"max_uses"`
+			DeletedAt sql.NullInt64 `db:"deleted_at"`
+		}
+		if err := tx.GetContext(ctx, &row, `SELECT uses, max_uses, deleted_at FROM lock_codes WHERE id = ?`, codeID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO lock_code_uses (code_id, activity_id, used_at) VALUES (?, ?, ?)
+			ON CONFLICT (code_id, activity_id) DO NOTHING`, codeID, activityID, ms(at))
+		if err != nil {
+			return err
+		}
+		u = CodeUse{Uses: row.Uses, MaxUses: row.MaxUses, Deleted: row.DeletedAt.Valid}
+		if n, _ := res.RowsAffected(); n == 1 {
+			if _, err := tx.ExecContext(ctx, `UPDATE lock_codes SET uses = uses + 1 WHERE id = ?`, codeID); err != nil {
+				return err
+			}
+			u.Counted, u.Uses = true, u.Uses+1
+		}
+		return nil
+	})
+	if err != nil {
+		return CodeUse{}, fmt.Errorf("db: count a use of lock code %s: %w", codeID, err)
+	}
+	return u, nil
+}
+
+// LimitedCodesOn returns the ids of the live limited-use codes named name that are set (or being set) on a
+// device: the codes a keypad entry reported under that name may have used. One indexed read, since every keypad
+// webhook asks.
+func (s *Store) LimitedCodesOn(ctx context.Context, deviceID, name string) ([]string, error) {
+	ids := []string{}
+	err := s.r.SelectContext(ctx, &ids, `SELECT c.id FROM lock_code_devices lcd JOIN lock_codes c ON c.id = lcd.code_id
+		WHERE lcd.device_id = ? AND lcd.status IN ('set', 'setting') AND c.name = ? AND c.max_uses > 0
+			AND c.deleted_at IS NULL ORDER BY c.id`, deviceID, name)
+	if err != nil {
+		return nil, fmt.Errorf("db: limited-use codes on lock %s: %w", deviceID, err)
 	}
 	return ids, nil
 }

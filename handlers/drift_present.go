@@ -60,6 +60,7 @@ func driftLockData(ld access.LockDrift, sc lcScope, clearer bool) views.DriftLoc
 			it.Detail = "Slot " + n + " holds a PIN that no live code issued here accounts for: someone may have added it at the keypad."
 			if clearer {
 				it.Remedy, it.RemedyURL = "Remove from the lock", base+"clear-slot"
+				it.AdoptURL = base + "adopt?" + url.Values{"device": {ld.Lock.ID}, "slot": {n}}.Encode()
 			} else {
 				it.Manual = "Clear slot " + n + " at the lock's keypad with the master code: this Smart Home service offers no remote way to clear a slot."
 			}

@@ -215,6 +215,7 @@ var lockCodeFlashes = map[string]views.FlashData{
 	"saved":   {Kind: "ok", Message: "The changes were sent to the locks. Their state updates below as the locks answer."},
 	"deleted": {Kind: "ok", Message: "The code is being removed from its locks."},
 	"retried": {Kind: "ok", Message: "The code was sent to its locks again."},
+	"adopted": {Kind: "ok", Message: "The keypad code is now managed here: its lock takes it back within seconds, and it no longer shows as drift."},
 }
 
 // handleLockCodeListRefresh answers the list's own refresh: re-read from the upstream, then the list fragment.

@@ -36,6 +36,8 @@ type lcForm struct {
 	}
 	dailyDays          [7]bool
 	dailyFrom, dailyTo string
+	kind, company      string // issue and adopt only: an edit keeps a code's terms
+	maxUses            string
 }
 
 // lcInput is a validated form.
@@ -45,13 +47,15 @@ type lcInput struct {
 	all      bool          // every lock of the property
 	devices  []string
 	validity access.Validity
+	terms    access.Terms
 }
 
 func lcReadCodeForm(r *http.Request) lcForm {
 	f := lcForm{name: strings.TrimSpace(r.PostForm.Get("name")), scope: r.PostForm.Get("scope"),
 		validity: r.PostForm.Get("validity"), devices: r.PostForm["device"], starts: strings.TrimSpace(r.PostForm.Get("starts_at")),
 		ends: strings.TrimSpace(r.PostForm.Get("ends_at")), dailyFrom: strings.TrimSpace(r.PostForm.Get("daily_from")),
-		dailyTo: strings.TrimSpace(r.PostForm.Get("daily_to"))}
+		dailyTo: strings.TrimSpace(r.PostForm.Get("daily_to")), kind: r.PostForm.Get("kind"),
+		company: strings.TrimSpace(r.PostForm.Get("company")), maxUses: strings.TrimSpace(r.PostForm.Get("max_uses"))}
 	for d := range 7 {
 		k := strconv.Itoa(d)
 		f.weekly[d].on = r.PostForm.Get("day_"+k) != ""
@@ -116,6 +120,7 @@ func (f lcForm) validate(sc lcScope, editing bool, pinRaw string, now time.Time)
 	}
 	if !editing {
 		f.validateLocks(sc, &in, problems)
+		in.terms = f.validateTerms(problems)
 	}
 	var field, p string
 	if in.validity, field, p = f.validateValidity(sc.loc, now); p != "" {
@@ -151,6 +156,32 @@ func (f lcForm) validateLocks(sc lcScope, in *lcInput, problems map[string]strin
 	default:
 		problems["device"] = "Choose every lock of the property, or some of them."
 	}
+}
+
+// lcMaxCompany is the longest company name of a vendor code.
+const lcMaxCompany = 80
+
+// validateTerms reads the code's kind, company and limit on entries (empty: unlimited).
+func (f lcForm) validateTerms(problems map[string]string) access.Terms {
+	t := access.Terms{Kind: db.CodeKindStandard, Company: f.company}
+	switch f.kind {
+	case "", db.CodeKindStandard:
+	case db.CodeKindVendor:
+		t.Kind = db.CodeKindVendor
+	default:
+		problems["kind"] = "Choose a standard or a vendor code."
+	}
+	if p := lcTextProblem("Company", f.company, lcMaxCompany, false); p != "" {
+		problems["company"] = p
+	}
+	if f.maxUses != "" {
+		n, err := strconv.Atoi(f.maxUses)
+		if err != nil || n < 1 || n > db.MaxCodeUses {
+			problems["max_uses"] = fmt.Sprintf("Entries: a whole number from 1 to %d, or empty for unlimited.", db.MaxCodeUses)
+		}
+		t.MaxUses = n
+	}
+	return t
 }
 
 // validityField is the field a validity problem is shown next to.
@@ -269,6 +300,7 @@ func (f lcForm) view(sc lcScope, action string, editing bool, problems map[strin
 	v := views.LockCodeFormData{Action: action, Editing: editing, PropertyID: sc.propertyID(),
 		PropertyName: sc.property.Name, TimeZone: cmp.Or(sc.property.TimeZone, "UTC"), Name: f.name,
 		Scope: f.scope, Validity: f.validity, Starts: f.starts, Ends: f.ends, DailyFrom: f.dailyFrom, DailyTo: f.dailyTo,
+		CodeKind: cmp.Or(f.kind, db.CodeKindStandard), Company: f.company, MaxUses: f.maxUses,
 		Errors: problems, CancelURL: lcPropertyPath(sc.property.ID) + "/lock-codes"}
 	if !slices.Contains(views.ValidityChoices, v.Validity) {
 		v.Validity = views.ValidityNever

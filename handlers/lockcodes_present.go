@@ -44,7 +44,8 @@ func lcStatusData(codeID string, dv db.LockCodeDevice, lockName string, loc *tim
 // lcRowData is a code's row for the viewer p. deviceID narrows it to one lock's list; names maps lock ids to names.
 func lcRowData(p *principal, c db.LockCode, names map[string]string, loc *time.Location, deviceID string, now time.Time) views.LockCodeRowData {
 	r := views.LockCodeRowData{ID: c.ID, Name: c.Name, Kind: c.ValidityType, CodeType: c.CodeType, DeviceID: deviceID,
-		Deleted: c.DeletedAt != nil, CanManage: p.can(auth.ManageAccess)}
+		Deleted: c.DeletedAt != nil, CanManage: p.can(auth.ManageAccess), CodeKind: cmp.Or(c.Kind, db.CodeKindStandard),
+		Company: c.Company, MaxUses: c.MaxUses, Uses: c.Uses, Adopted: c.AdoptedFrom != ""}
 	if v, err := access.ValidityOf(c); err == nil {
 		r.Validity, r.Ended = v.Summary(loc), v.Ended(now)
 		if v.Kind == smarthome.ValidityNeverExpires {

@@ -36,6 +36,8 @@ func lockCodeRouteCases(t *testing.T, env *testEnv) []routeCase {
 		{pattern: "POST /properties/{id}/drift/remove", method: "POST", path: "/properties/" + ids.property + "/drift/remove", form: url.Values{}, status: 422, allowed: manage},
 		{pattern: "POST /properties/{id}/drift/resend", method: "POST", path: "/properties/" + ids.property + "/drift/resend", form: url.Values{}, status: 422, allowed: manage},
 		{pattern: "POST /properties/{id}/drift/clear-slot", method: "POST", path: "/properties/" + ids.property + "/drift/clear-slot", form: url.Values{}, status: 422, allowed: manage},
+		{pattern: "GET /properties/{id}/drift/adopt", method: "GET", path: "/properties/" + ids.property + "/drift/adopt?device=none&slot=1", status: 422, allowed: manage},
+		{pattern: "POST /properties/{id}/drift/adopt", method: "POST", path: "/properties/" + ids.property + "/drift/adopt", form: url.Values{}, status: 422, allowed: manage},
 		{pattern: "POST /hubs/{id}/unlock-code", method: "POST", path: "/hubs/" + ids.hub + "/unlock-code", form: url.Values{"name": {"<x>"}}, status: 422, allowed: manage},
 		{pattern: "POST /devices/{id}/unlock-code", method: "POST", path: "/devices/" + ids.device + "/unlock-code", form: url.Values{}, status: 404 /* 422 for a lock */, allowed: manage},
 	}

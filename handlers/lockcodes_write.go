@@ -122,8 +122,8 @@ func handleLockCodeCreate(s *lockCodeRoutes) http.Handler {
 		default:
 			req.DeviceIDs = in.devices
 		}
-		rec := auditRecord{action: "lock_code.create", targetType: "lock_code", propertyID: &sc.property.ID,
-			detail: fmt.Sprintf("%q on %d lock(s), %s", in.name, len(targets), in.validity.Summary(sc.loc))}
+		rec := auditRecord{action: lcCreateAction(in.terms), targetType: "lock_code", propertyID: &sc.property.ID,
+			detail: fmt.Sprintf("%q on %d lock(s), %s", in.name, len(targets), in.validity.Summary(sc.loc)) + lcTermsDetail(in.terms)}
 		lc, err := s.svc.Create(ctx, req)
 		if err != nil {
 			rec.outcome, rec.detail = db.OutcomeFailed, rec.detail+": "+upstream.Message(err)
@@ -134,7 +134,7 @@ func handleLockCodeCreate(s *lockCodeRoutes) http.Handler {
 			}
 			return fail(status, problem, advice)
 		}
-		if err := s.svc.StoreNew(ctx, sc.property.ID, lc, currentUser(ctx).user.ID, now); err != nil {
+		if err := s.svc.StoreNewWith(ctx, sc.property.ID, lc, currentUser(ctx).user.ID, now, in.terms); err != nil {
 			rec.outcome, rec.targetID, rec.detail = db.OutcomeFailed, lc.ID, rec.detail+": not stored here, withdrawn upstream"
 			audit(r, s.d.Store, s.d.Logger, rec)
 			return err
@@ -144,6 +144,26 @@ func handleLockCodeCreate(s *lockCodeRoutes) http.Handler {
 		redirect(w, r, lcCreateURL(sc)+"?done=created")
 		return nil
 	})
+}
+
+// lcCreateAction is the audit action of issuing a code: vendor codes have a category of their own.
+func lcCreateAction(t access.Terms) string {
+	if t.Kind == db.CodeKindVendor {
+		return "lock_code.vendor.create"
+	}
+	return "lock_code.create"
+}
+
+// lcTermsDetail words a new code's terms for the audit log.
+func lcTermsDetail(t access.Terms) string {
+	out := ""
+	if t.Kind == db.CodeKindVendor && t.Company != "" {
+		out += fmt.Sprintf(", vendor %q", t.Company)
+	}
+	if t.MaxUses > 0 {
+		out += fmt.Sprintf(", %d entries", t.MaxUses)
+	}
+	return out
 }
 
 // targets are the locks a validated form sends a code to.

@@ -125,6 +125,8 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /properties/{id}/drift/remove", codes(handleDriftRemedy(lc, lc.remedyRemoveExpired)))
 	mux.Handle("POST /properties/{id}/drift/resend", codes(handleDriftRemedy(lc, lc.remedyResend)))
 	mux.Handle("POST /properties/{id}/drift/clear-slot", codes(handleDriftRemedy(lc, lc.remedyClearSlot)))
+	mux.Handle("GET /properties/{id}/drift/adopt", codes(handleDriftAdoptForm(lc)))
+	mux.Handle("POST /properties/{id}/drift/adopt", codes(handleDriftAdopt(lc)))
 	mux.Handle("POST /hubs/{id}/unlock-code", codes(handleHubUnlock(lc)))
 	mux.Handle("POST /devices/{id}/unlock-code", codes(handleLockUnlock(lc)))
 

@@ -1,6 +1,9 @@
 package views
 
-import "net/url"
+import (
+	"net/url"
+	"strconv"
+)
 
 // NavDrift marks the code-drift pages in the navigation.
 const NavDrift = "drift"
@@ -73,6 +76,30 @@ type LockCodeRowData struct {
 	Confirming bool   // the delete confirmation is open
 	Message    string // the result of the last action on this row
 	Error      string // why the last action on this row failed
+	CodeKind   string // "standard" or "vendor"
+	Company    string // a vendor code's company
+	MaxUses    int    // keypad entries allowed; 0 unlimited
+	Uses       int    // keypad entries counted
+	Adopted    bool   // adopted from a drifted keypad code
+}
+
+// RowClass is the row's CSS class: vendor codes have a colour of their own.
+func (r LockCodeRowData) RowClass() string {
+	if r.CodeKind == "vendor" {
+		return "lc-kind-vendor"
+	}
+	return ""
+}
+
+// UsesText says how many of a limited-use code's entries are used and left, or that it was removed after them.
+func (r LockCodeRowData) UsesText() string {
+	switch {
+	case r.MaxUses == 0:
+		return ""
+	case r.Uses >= r.MaxUses:
+		return "Removed after " + plural(r.MaxUses, "use", "uses")
+	}
+	return strconv.Itoa(r.Uses) + " of " + strconv.Itoa(r.MaxUses) + " entries used · " + strconv.Itoa(r.MaxUses-r.Uses) + " left"
 }
 
 // DOMID is the row's element id.

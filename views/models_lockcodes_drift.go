@@ -41,6 +41,7 @@ type DriftItemData struct {
 	Remedy     string // the remedy's button label; empty when none can be done from here
 	RemedyURL  string
 	Manual     string // what a person must do instead when there is no remedy here
+	AdoptURL   string // DriftUnknown: the form that makes the keypad code a managed one; empty when it cannot be
 	EndedLocal string // DriftExpired: when the window ended, in the property's zone
 }
 

@@ -33,7 +33,16 @@ type LockCodeFormData struct {
 	Problem      string            // what stopped the save, above the form
 	Advice       string            // what to do about Problem
 	CancelURL    string
+	CodeKind     string // "standard" or "vendor" (issue and adopt only)
+	Company      string // a vendor's company
+	MaxUses      string // keypad entries after which the code is removed; "" unlimited
+	AdoptSlot    int    // adopting a drifted keypad code: its slot on AdoptLock (no PIN field, no lock choice)
+	AdoptLock    string // the lock's id
+	AdoptName    string // the lock's name
 }
+
+// Adopting reports whether the form adopts a keypad code found by the drift check.
+func (f LockCodeFormData) Adopting() bool { return f.AdoptSlot > 0 }
 
 // ValidityURL answers with the fields of another validity type (the select swaps them in).
 func (f LockCodeFormData) ValidityURL() string {

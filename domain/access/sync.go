@@ -183,8 +183,12 @@ func equalSlot(a, b *int) bool {
 
 // Observe is the webhook observer (the server adds it to Deps.Observed): a lock reported a code added, failed or
 // deleted, so the codes it may concern are re-read at once (by the tracker, off the webhook's request). The webhook
-// names the code only by its name.
+// names the code only by its name. A keypad entry instead counts a use of the limited-use codes it names (uses.go).
 func (s *Service) Observe(ctx context.Context, ob observe.Observation) {
+	if isKeypadEntry(ob) {
+		s.countUse(ctx, ob)
+		return
+	}
 	switch ob.MessageType {
 	case "lock_code_added", "lock_code_failed", "lock_code_deleted":
 	default:

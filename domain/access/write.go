@@ -23,9 +23,16 @@ func (s *Service) Create(ctx context.Context, req smarthome.LockCodeRequest) (*s
 // answer. If the mirror cannot take it, the code is withdrawn upstream, so that nothing exists that the dashboard
 // does not know it issued.
 func (s *Service) StoreNew(ctx context.Context, propertyID int64, lc *smarthome.LockCode, issuer int64, now time.Time) error {
+	return s.StoreNewWith(ctx, propertyID, lc, issuer, now, Terms{})
+}
+
+// StoreNewWith is StoreNew for a code with terms (a vendor code, a limited-use code, an adopted one), written in
+// the same transaction as the code.
+func (s *Service) StoreNewWith(ctx context.Context, propertyID int64, lc *smarthome.LockCode, issuer int64, now time.Time, t Terms) error {
 	c, err := s.mirrorCode(s.zones(ctx), lc, propertyID, nil, now)
 	if err == nil {
 		c.CreatedBy = &issuer
+		c.SetTerms, c.Kind, c.Company, c.MaxUses, c.AdoptedFrom = true, t.Kind, t.Company, t.MaxUses, t.AdoptedFrom
 		err = s.store.UpsertLockCode(ctx, c)
 	}
 	if err == nil {
