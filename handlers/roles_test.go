@@ -61,6 +61,11 @@ func baseRouteCases(t *testing.T, env *testEnv) []routeCase {
 	syncers := []db.Role{db.RoleAdmin, db.RoleStaff, db.RoleInstaller}
 	return []routeCase{
 		{pattern: "GET /healthz", method: "GET", path: "/healthz", public: true, status: 200},
+		// Public for everyone; 503 here because this env's client logged in before the server's metrics existed, so
+		// no login is on record (TestReadyz covers readiness itself).
+		{pattern: "GET /readyz", method: "GET", path: "/readyz", public: true, status: 503},
+		// No METRICS_TOKEN in the test env: /metrics is the ordinary 404 for everyone (TestMetricsNeedTheToken).
+		{pattern: "GET /metrics", method: "GET", path: "/metrics", public: true, status: 404},
 		{pattern: "GET /static/", method: "GET", path: "/static/app.css", public: true, status: 200},
 		{pattern: "GET /login", method: "GET", path: "/login", public: true, status: 200, signedInStatus: 303},
 		{pattern: "POST /login", method: "POST", path: "/login", form: url.Values{}, public: true, status: 422},
