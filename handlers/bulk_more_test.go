@@ -102,7 +102,12 @@ func TestBulkRevokeEverywhere(t *testing.T) {
 	for _, id := range append(janes, other) {
 		env.waitCode(t, id, "set", allStatus(db.LockCodeSet))
 	}
-	from := env.get(t, c, "/lock-codes/"+janes[0]+"/revoke-everywhere")
+	list := env.get(t, c, "/properties/"+strconv.FormatInt(props[0], 10)+"/lock-codes")
+	link, ok := list.doc.Find(`[data-testid=lock-code-revoke-everywhere][href^="/lock-codes/` + janes[0] + `/"]`).Attr("href")
+	if !ok {
+		t.Fatal("no Revoke everywhere on Jane's code")
+	}
+	from := env.get(t, c, link)
 	wantStatus(t, from, http.StatusSeeOther)
 	confirm := env.get(t, c, from.location())
 	wantStatus(t, confirm, http.StatusOK)
