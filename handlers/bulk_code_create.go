@@ -93,7 +93,6 @@ func (b *bulkRoutes) checkLocks(sc bulkScope, devices []string, problems map[str
 	}
 }
 
-
 func propertiesText(n int) string {
 	if n == 1 {
 		return "1 property"

@@ -37,6 +37,7 @@ var featureRouteCases = []func(*testing.T, *testEnv) []routeCase{
 	activityRouteCases,
 	alertRouteCases,
 	notifyRouteCases,
+	bulkRouteCases,
 	// role cases: feature functions go here
 }
 
