@@ -259,3 +259,12 @@ func (s *Store) SetBulkMoveOut(ctx context.Context, id int64, seq int, moveOutID
 	_, err := s.w.ExecContext(ctx, `UPDATE bulk_actions SET heartbeat_at = ? WHERE id = ?`, ms(at), id)
 	return err
 }
+
+// TouchBulkAction stamps a running action's heartbeat: its worker is alive, even while it waits for a free slot.
+func (s *Store) TouchBulkAction(ctx context.Context, id int64, at time.Time) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE bulk_actions SET heartbeat_at = ? WHERE id = ? AND finished_at IS NULL`,
+		ms(at), id); err != nil {
+		return fmt.Errorf("db: touch bulk action %d: %w", id, err)
+	}
+	return nil
+}

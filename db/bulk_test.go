@@ -40,10 +40,18 @@ func TestBulkActions(t *testing.T) {
 			!got.HeartbeatAt.Equal(t0.Add(2*time.Second)) {
 			t.Fatalf("after outcomes: %+v", got)
 		}
+		must(t, s.TouchBulkAction(ctx, b.ID, t0.Add(2500*time.Millisecond)))
+		if got, _ = s.BulkAction(ctx, b.ID); !got.HeartbeatAt.Equal(t0.Add(2500 * time.Millisecond)) {
+			t.Errorf("touch: heartbeat %v", got.HeartbeatAt)
+		}
 		if ok, err := s.RestartBulkAction(ctx, b.ID, []int{1}, t0); err != nil || ok {
 			t.Fatalf("restart of a running action: %v, %v", ok, err)
 		}
 		must(t, s.FinishBulkAction(ctx, b.ID, t0.Add(3*time.Second)))
+		must(t, s.TouchBulkAction(ctx, b.ID, t0.Add(time.Hour))) // finished: no effect
+		if got, _ = s.BulkAction(ctx, b.ID); !got.HeartbeatAt.Equal(t0.Add(3 * time.Second)) {
+			t.Errorf("touch of a finished action moved its heartbeat to %v", got.HeartbeatAt)
+		}
 		if ok, err := s.RestartBulkAction(ctx, b.ID, []int{1}, t0.Add(4*time.Second)); err != nil || !ok {
 			t.Fatalf("restart of a finished action: %v, %v", ok, err)
 		}

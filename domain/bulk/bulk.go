@@ -42,13 +42,14 @@ type Service struct {
 	stays  *stays.Service
 	sem    chan struct{}
 	now    func() time.Time
+	beat   time.Duration // how often a running worker stamps its heartbeat
 	wg     sync.WaitGroup
 }
 
 // New builds the service; codes and stays are the services the single actions use.
 func New(logger *slog.Logger, store *db.Store, codes *access.Service, st *stays.Service) *Service {
 	return &Service{logger: logger, store: store, codes: codes, stays: st, sem: make(chan struct{}, Concurrency),
-		now: func() time.Time { return time.Now().UTC() }}
+		now: func() time.Time { return time.Now().UTC() }, beat: StaleAfter / 4}
 }
 
 // CanIssue reports whether codes can be issued at all (the lock-code service has its key).
@@ -64,11 +65,36 @@ func (s *Service) start(id int64, work func(ctx context.Context)) {
 	go func() {
 		defer s.wg.Done()
 		ctx := context.Background()
+		stop := s.heartbeat(ctx, id)
 		work(ctx)
+		stop()
 		if err := s.store.FinishBulkAction(ctx, id, s.now()); err != nil {
 			s.logger.Error("bulk action not finished", slog.Int64("bulk_id", id), slog.Any("err", err))
 		}
 	}()
+}
+
+// heartbeat stamps the action every s.beat until stop is called, so a worker waiting for a free upstream
+// slot behind another action is never taken for one a restart cut short.
+func (s *Service) heartbeat(ctx context.Context, id int64) (stop func()) {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(s.beat)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := s.store.TouchBulkAction(ctx, id, s.now()); err != nil {
+					s.logger.Warn("bulk heartbeat", slog.Int64("bulk_id", id), slog.Any("err", err))
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
 }
 
 // each runs fn for every group, at most Concurrency at a time across the service, and returns when all are done.

@@ -177,3 +177,39 @@ func TestInterrupted(t *testing.T) {
 		t.Errorf("a running action was taken for interrupted: %+v", p)
 	}
 }
+
+// TestHeartbeat: a worker waiting for a free upstream slot (every slot taken by other actions) keeps stamping its
+// heartbeat, so it is never marked interrupted while it lives.
+func TestHeartbeat(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.svc.beat = 10 * time.Millisecond
+	for range Concurrency {
+		e.svc.sem <- struct{}{}
+	}
+	b, _, err := e.svc.StartCode(t.Context(), CodeAction{Token: "wait", Name: "Waits", By: e.user, Groups: groups(e.locks[:1])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := e.store.BulkAction(t.Context(), b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.HeartbeatAt.After(b.HeartbeatAt) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the waiting worker never stamped its heartbeat")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for range Concurrency {
+		<-e.svc.sem
+	}
+	e.svc.Wait()
+	if p, _ := e.svc.Progress(t.Context(), b.ID); p.Running || p.Interrupted {
+		t.Errorf("after the worker: %+v", p)
+	}
+}
