@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -211,5 +212,57 @@ func TestHeartbeat(t *testing.T) {
 	e.svc.Wait()
 	if p, _ := e.svc.Progress(t.Context(), b.ID); p.Running || p.Interrupted {
 		t.Errorf("after the worker: %+v", p)
+	}
+}
+
+// TestRetryRecreates: a lock whose create the upstream refused (or never got) is created again on retry, for that
+// lock only, with the PIN of the code the same action did create.
+func TestRetryRecreates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	a, b := e.locks[0], e.locks[len(e.locks)-1]
+	first, _, err := e.svc.StartCode(ctx, CodeAction{Token: "first", Name: "Again", By: e.user, Groups: groups([]db.Device{a})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc.Wait()
+	done, _ := e.store.BulkAction(ctx, first.ID)
+	codeA := done.Items[0].LockCodeID
+	req := withLocks(groups([]db.Device{b})[0].Request, []Lock{{ID: b.ID}})
+	req.Code = ""
+	stored, _ := json.Marshal(req)
+	act, _, err := e.store.CreateBulkAction(ctx, db.BulkAction{Kind: db.BulkCode, Token: "mixed", RequestedBy: &e.user,
+		Items: []db.BulkItem{{PropertyID: *a.PropertyID, DeviceID: a.ID}, {Group: 1, PropertyID: *b.PropertyID, DeviceID: b.ID, Request: string(stored)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.store.SetBulkItems(ctx, act.ID, []int{0}, db.BulkSent, codeA, "", now))
+	must(e.store.SetBulkItems(ctx, act.ID, []int{1}, db.BulkFailed, "", "refused", now))
+	must(e.store.FinishBulkAction(ctx, act.ID, now))
+	n, err := e.svc.Retry(ctx, act.ID, e.user)
+	if err != nil || n != 1 {
+		t.Fatalf("retry: %d, %v", n, err)
+	}
+	e.svc.Wait()
+	got, _ := e.store.BulkAction(ctx, act.ID)
+	it := got.Items[1]
+	if it.State != db.BulkSent || it.LockCodeID == "" || it.LockCodeID == codeA {
+		t.Fatalf("the failed lock after the retry: %+v", it)
+	}
+	ca, _ := e.store.LockCode(ctx, codeA)
+	cb, err := e.store.LockCode(ctx, it.LockCodeID)
+	must(err)
+	pa, _ := e.svc.codes.OpenPIN(ca)
+	pb, _ := e.svc.codes.OpenPIN(cb)
+	if pa == "" || pa != pb || len(cb.Devices) != 1 || cb.Devices[0].DeviceID != b.ID {
+		t.Errorf("recreated code: PIN same %v, devices %+v", pa == pb, cb.Devices)
 	}
 }
