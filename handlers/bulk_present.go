@@ -19,7 +19,7 @@ func (b *bulkRoutes) progressData(ctx context.Context, p bulk.Progress) views.Bu
 	case p.Done && p.Failed == 0:
 		d.Kind = "ok"
 	case p.Done:
-		d.Kind = "error"
+		d.Kind = "danger"
 	}
 	if !p.Done {
 		d.PollURL = bulkURL(id) + "/progress"

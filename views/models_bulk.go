@@ -81,7 +81,7 @@ type BulkProgressData struct {
 	PollURL  string
 	RetryURL string // set when failed items may be retried
 	Summary  string // "Set on 38 of 40; 2 failed: hub offline"
-	Kind     string // badge kind: ok, warn, error
+	Kind     string // badge kind: ok, warn, danger
 	Note     string
 	Items    []BulkItemData
 }
