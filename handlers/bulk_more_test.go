@@ -49,7 +49,13 @@ func TestBulkRefusals(t *testing.T) {
 				wantStatus(t, env.get(t, rc, path), http.StatusForbidden)
 			}
 			wantStatus(t, env.postForm(t, rc, "/bulk/codes", form), http.StatusForbidden)
+			if byTestID(env.get(t, rc, "/").doc, "nav-bulk").Length() != 0 {
+				t.Error("the navigation offers Bulk access")
+			}
 		})
+	}
+	if byTestID(env.get(t, c, "/").doc, "nav-bulk").Length() != 1 {
+		t.Error("staff have no Bulk access link")
 	}
 	denied := 0
 	for _, e := range bulkAudit(t, env, "bulk.lock_code.create") {
