@@ -39,6 +39,7 @@ var featureRouteCases = []func(*testing.T, *testEnv) []routeCase{
 	notifyRouteCases,
 	deviceEditRouteCases,
 	apiTokenRouteCases,
+	bulkRouteCases,
 	// role cases: feature functions go here
 }
 

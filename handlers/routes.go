@@ -200,6 +200,24 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /api-tokens/{id}/revoke",
 		requireAudited(d, auth.ManageAPITokens, "api_token.revoke", "api_token", handleAPITokenRevoke(d, tokens)))
 
+	// Bulk access (issue 13): one code on many locks, a person's codes revoked everywhere, move-outs at many
+	// properties; each one bulk record, audited as one action (refusals included), run in the background.
+	bk := newBulkRoutes(d, lc)
+	bulkDo := func(action string, h http.Handler) http.Handler {
+		return requireAudited(d, auth.ManageAccess, action, "bulk", h)
+	}
+	mux.Handle("GET /bulk", codes(handleBulkIndex(bk)))
+	mux.Handle("GET /bulk/code", codes(handleBulkCodeForm(bk)))
+	mux.Handle("POST /bulk/codes", bulkDo("bulk.lock_code.create", handleBulkCodeCreate(bk)))
+	mux.Handle("GET /bulk/revoke", codes(handleBulkRevokeConfirm(bk)))
+	mux.Handle("POST /bulk/revoke", bulkDo("bulk.lock_code.revoke", handleBulkRevoke(bk)))
+	mux.Handle("GET /bulk/move-out", codes(handleBulkMoveOutConfirm(bk)))
+	mux.Handle("POST /bulk/move-outs", bulkDo("bulk.move_out", handleBulkMoveOut(bk)))
+	mux.Handle("GET /bulk/{id}", codes(handleBulkPage(bk)))
+	mux.Handle("GET /bulk/{id}/progress", codes(handleBulkProgress(bk)))
+	mux.Handle("POST /bulk/{id}/retry", bulkDo("bulk.retry", handleBulkRetry(bk)))
+	mux.Handle("GET /lock-codes/{id}/revoke-everywhere", codes(handleRevokeEverywhere(bk)))
+
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
 	mux.Handle("/", handleNotFound(d))
