@@ -1,8 +1,8 @@
 package db
 
 import (
-	"testing"
 	"strings"
+	"testing"
 )
 
 // TestDeviceListPlans asks the database how it runs the device list's page and count queries and checks each

@@ -21,7 +21,7 @@ func deviceListFixture(props int) (Snapshot, []string, string) {
 	nd := 0
 	addDevice := func(hub string, prop *int64) {
 		d := Device{ID: fmt.Sprintf("d-%05d", nd), HubID: hub, PropertyID: prop, Type: listTypes[nd%len(listTypes)],
-			Name: fmt.Sprintf("%s %d", []string{"Front Door", "back door", "Hall", "Kitchen_50%"}[nd%4], nd%97),
+			Name:            fmt.Sprintf("%s %d", []string{"Front Door", "back door", "Hall", "Kitchen_50%"}[nd%4], nd%97),
 			OccupantSetting: fmt.Sprintf("Unit %d", nd%11), Online: nd%17 != 3, State: `{}`, Settings: `{}`}
 		if nd%5 != 4 { // every fifth device reports no battery
 			d.Battery = ptr((nd * 37) % 101)
