@@ -182,6 +182,9 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /notifications/endpoints/{id}/disabled", alerts(handleNotifyEndpointDisabled(d)))
 	mux.Handle("POST /notifications/endpoints/{id}/delete", alerts(handleNotifyEndpointDelete(d)))
 
+	// Device list: every device of the portfolio, filtered (GET /devices/{id} above stays the device's page)
+	mux.Handle("GET /devices", view(handleDeviceList(d)))
+
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
 	mux.Handle("/", handleNotFound(d))
