@@ -113,9 +113,13 @@ func TestDeviceListPage(t *testing.T) {
 	}
 	c := env.signedInClient(t, db.RoleStaff)
 	t.Run("htmx fragment", func(t *testing.T) {
-		res := env.get(t, c, "/devices?type=lock", htmx)
+		res := env.get(t, c, "/devices?type=lock&city=Chicago", htmx)
 		wantStatus(t, res, http.StatusOK)
 		one(t, res.doc, "device-results")
+		// The quick filters travel with the results, so they keep the city the form just chose.
+		if got := one(t, res.doc, "quick-offline").AttrOr("href", ""); got != "/devices?city=Chicago&offline=1" {
+			t.Errorf("quick filter in the fragment: %q", got)
+		}
 		if byTestID(res.doc, "device-filters").Length() != 0 || byTestID(res.doc, "nav-devices").Length() != 0 {
 			t.Error("the fragment carries the page around the results")
 		}
