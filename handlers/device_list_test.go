@@ -180,11 +180,10 @@ func TestDeviceListAlertsAndRows(t *testing.T) {
 		links["device-property"] = "/properties/" + strconv.FormatInt(*d.PropertyID, 10)
 	}
 	for id, href := range links {
-		if got := row.Find("[data-testid=" + id + "]").AttrOr("href", ""); got != href {
+		if got := row.Find("[data-testid="+id+"]").AttrOr("href", ""); got != href {
 			t.Errorf("%s href %q, want %q", id, got, href)
 		}
 	}
 	// The device's own page is still GET /devices/{id}.
 	wantStatus(t, env.get(t, c, "/devices/"+url.PathEscape(d.ID)), http.StatusOK)
 }
-
