@@ -36,7 +36,13 @@ func TestDeviceListPlans(t *testing.T) {
 		{"by battery", func() (string, []any) { return page(DeviceFilter{Sort: DeviceSortBattery}) }, []string{"devices_battery"}},
 		{"by last change", func() (string, []any) { return page(DeviceFilter{Sort: DeviceSortChanged}) }, []string{"devices_changed"}},
 		{"type by name", func() (string, []any) { return page(DeviceFilter{Type: "lock"}) }, []string{"devices_type_name"}},
-		{"type count", func() (string, []any) { return count(DeviceFilter{Type: "lock"}) }, []string{"devices_type_name"}},
+		{"type count", func() (string, []any) { return count(DeviceFilter{Type: "lock"}) }, []string{"devices_type_name|devices_type_property"}},
+		{"low-battery locks in a city", func() (string, []any) {
+			return page(DeviceFilter{Type: "lock", City: "Austin", BatteryBelow: 20})
+		}, []string{"devices_type_name|devices_type_property|devices_battery", "properties_city"}}, // PostgreSQL: by cost
+		{"low-battery locks in a city, count", func() (string, []any) {
+			return count(DeviceFilter{Type: "lock", City: "Austin", BatteryBelow: 20})
+		}, []string{"devices_type_property|devices_battery", "properties_city"}},
 		{"battery below count", func() (string, []any) { return count(DeviceFilter{BatteryBelow: 20}) }, []string{"devices_battery"}},
 		{"property", func() (string, []any) { return page(DeviceFilter{PropertyID: 510}) }, []string{"devices_property"}},
 		{"city", func() (string, []any) { return count(DeviceFilter{City: "Austin"}) }, []string{"properties_city", "devices_property"}},
