@@ -122,6 +122,7 @@ fuzz: deps
 	go test -run '^$$' -fuzz '^FuzzString$$' -fuzztime $(FUZZTIME) ./domain/clip
 	go test -run '^$$' -fuzz '^FuzzActivityQuery$$' -fuzztime $(FUZZTIME) ./handlers
 	go test -run '^$$' -fuzz '^FuzzLockCodeForm$$' -fuzztime $(FUZZTIME) ./handlers
+	go test -run '^$$' -fuzz '^FuzzDeviceQuery$$' -fuzztime $(FUZZTIME) ./handlers
 
 clean:
 	rm -rf bin $(ASSETS) node_modules

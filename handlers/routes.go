@@ -218,6 +218,9 @@ func addRoutes(mux *http.ServeMux, d Deps, opts Options) {
 	mux.Handle("POST /bulk/{id}/retry", bulkDo("bulk.retry", handleBulkRetry(bk)))
 	mux.Handle("GET /lock-codes/{id}/revoke-everywhere", codes(handleRevokeEverywhere(bk)))
 
+	// Device list: every device of the portfolio, filtered (GET /devices/{id} above stays the device's page)
+	mux.Handle("GET /devices", view(handleDeviceList(d)))
+
 	// routes: feature blocks go above this line, one block per feature, each under a short comment
 
 	mux.Handle("/", handleNotFound(d))

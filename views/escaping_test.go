@@ -97,6 +97,8 @@ func TestEscaping(t *testing.T) {
 		add("HubsPage", HubsPage(meta, filled[HubListData](b)))
 		add("HubResults", HubResults(filled[HubListData](b)))
 		add("HubPage", HubPage(meta, filled[HubDetailData](b)))
+		add("DeviceListPage", DeviceListPage(meta, filled[DeviceListData](b)))
+		add("DeviceResults", DeviceResults(filled[DeviceListData](b)))
 		add("ActivityDetailPage", ActivityDetailPage(meta, filled[ActivityDetailData](b)))
 		add("AlertsPage", AlertsPage(meta, filled[AlertsPageData](b)))
 		add("AlertsSection", AlertsSection(filled[AlertsSectionData](b)))

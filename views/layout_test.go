@@ -21,13 +21,13 @@ func TestLayoutNavByRole(t *testing.T) {
 	}{
 		{name: "signed out", meta: PageMeta{Title: "x"}},
 		{name: "staff", meta: signedIn(NavProperties, false),
-			wantLinks: []string{"nav-home", "nav-properties", "nav-hubs", "nav-alerts"}, current: "nav-properties"},
+			wantLinks: []string{"nav-home", "nav-properties", "nav-hubs", "nav-devices", "nav-alerts"}, current: "nav-properties"},
 		{name: "admin", meta: signedIn(NavUsers, true),
-			wantLinks: []string{"nav-home", "nav-properties", "nav-hubs", "nav-alerts", "nav-users"}, current: "nav-users"},
+			wantLinks: []string{"nav-home", "nav-properties", "nav-hubs", "nav-devices", "nav-alerts", "nav-users"}, current: "nav-users"},
 		{name: "home", meta: signedIn(NavHome, true),
-			wantLinks: []string{"nav-home", "nav-properties", "nav-hubs", "nav-alerts", "nav-users"}, current: "nav-home"},
+			wantLinks: []string{"nav-home", "nav-properties", "nav-hubs", "nav-devices", "nav-alerts", "nav-users"}, current: "nav-home"},
 	}
-	hrefs := map[string]string{"nav-home": "/", "nav-properties": "/properties", "nav-hubs": "/hubs", "nav-alerts": "/alerts", "nav-users": "/users"}
+	hrefs := map[string]string{"nav-home": "/", "nav-properties": "/properties", "nav-hubs": "/hubs", "nav-devices": "/devices", "nav-alerts": "/alerts", "nav-users": "/users"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
