@@ -116,7 +116,7 @@ func (a apiDeps) runAPI(w http.ResponseWriter, r *http.Request, rt apiRoute, fn 
 		return db.APIToken{}, nil, err
 	}
 	if err := a.tokens.Touch(r.Context(), tok.ID); err != nil {
-		a.Logger.Warn("api token last use", slog.Int64("token_id", tok.ID), slog.Any("err", err)) // the call goes on
+		a.Logger.WarnContext(r.Context(), "api token last use", slog.Int64("token_id", tok.ID), slog.Any("err", err)) // the call goes on
 	}
 	ok, wait, err := a.tokens.Allow(r.Context(), tok.ID)
 	if err != nil {
@@ -200,7 +200,7 @@ func auditAPICall(r *http.Request, a apiDeps, tok db.APIToken, status int) {
 		UserAgent: clip.String(r.UserAgent(), 200), Outcome: outcome,
 		Detail: clip.String(r.Method+" "+target+" → "+strconv.Itoa(status), 500)}
 	if err := a.Store.Audit(r.Context(), e); err != nil {
-		a.Logger.Error("audit write failed", slog.String("action", e.Action), slog.Any("err", err))
+		a.Logger.ErrorContext(r.Context(), "audit write failed", slog.String("action", e.Action), slog.Any("err", err))
 	}
 }
 

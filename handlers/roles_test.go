@@ -78,6 +78,7 @@ func baseRouteCases(t *testing.T, env *testEnv) []routeCase {
 		{pattern: "GET /properties/{id}", method: "GET", path: "/properties/" + ids.property, status: 200, allowed: roles},
 		{pattern: "GET /hubs", method: "GET", path: "/hubs", status: 200, allowed: roles},
 		{pattern: "GET /hubs/{id}", method: "GET", path: "/hubs/" + ids.hub, status: 200, allowed: roles},
+		{pattern: "GET /devices", method: "GET", path: "/devices?type=lock&battery_below=50&sort=battery", status: 200, allowed: roles},
 		{pattern: "GET /devices/{id}", method: "GET", path: "/devices/" + ids.device, status: 200, allowed: roles},
 		{pattern: "POST /sync", method: "POST", path: "/sync", form: url.Values{}, status: 303, allowed: syncers},
 		{pattern: "GET /sync", method: "GET", path: "/sync", status: 200, allowed: roles},
