@@ -1,10 +1,13 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/tz"
@@ -13,6 +16,7 @@ import (
 
 // handleDeviceList is GET /devices: every mirrored device, filtered, sorted and paged as the query string says.
 func handleDeviceList(d Deps) http.Handler {
+	cities := &cityCache{}
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		dq, err := parseDeviceQuery(ctx, d.Store, r.URL.Query())
@@ -27,7 +31,7 @@ func handleDeviceList(d Deps) http.Handler {
 		if err != nil {
 			return err
 		}
-		cities, err := d.Store.DeviceCities(ctx)
+		cityList, err := cities.get(ctx, d.Store)
 		if err != nil {
 			return err
 		}
@@ -38,7 +42,7 @@ func handleDeviceList(d Deps) http.Handler {
 		data := views.DeviceListData{Filter: dq.form, Quick: dq.quickFilters(), Errors: dq.errs, Total: res.Total,
 			Sync: sync, Pages: views.Paginate("/devices", dq.values(), res.Page, lastPage(res.Total, res.PerPage), "#device-results")}
 		data.Filter.Types = deviceTypeOptions()
-		data.Filter.Cities, data.Filter.City = cityOptions(cities, dq.form.City)
+		data.Filter.Cities, data.Filter.City = cityOptions(cityList, dq.form.City)
 		noProperty := dq.values()
 		noProperty.Del("property")
 		data.Filter.ClearURL = withQuery("/devices", noProperty)
@@ -49,6 +53,31 @@ func handleDeviceList(d Deps) http.Handler {
 		meta.Notices = upstreamNotice(sync)
 		return page(w, r, views.DeviceListPage(meta, data), views.DeviceResults(data))
 	})
+}
+
+// cityCache keeps the mirror's cities for the city filter's options for cityTTL: grouping 5,000 properties by city
+// took 2.5 ms a page, more than the page's own query. A new city shows among the options up to cityTTL later; the
+// filter itself reads the mirror, so a typed or linked city works at once.
+type cityCache struct {
+	mu     sync.Mutex
+	at     time.Time
+	cities []string
+}
+
+const cityTTL = 30 * time.Second
+
+func (c *cityCache) get(ctx context.Context, store *db.Store) ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cities != nil && time.Since(c.at) < cityTTL {
+		return c.cities, nil
+	}
+	cities, err := store.DeviceCities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.cities, c.at = cities, time.Now()
+	return cities, nil
 }
 
 func deviceListRow(row db.DeviceListRow) views.DeviceListRowData {
