@@ -13,7 +13,6 @@ import (
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/auth"
 	"github.com/keyless/dashboard/domain/clip"
-	"github.com/keyless/dashboard/domain/mirror"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -110,16 +109,9 @@ func handleDeviceUpdate(d Deps) http.Handler {
 			return renderDeviceEdit(w, r, status, f)
 		}
 		rec.outcome = db.OutcomeOK
-		hub, err := d.Store.Hub(ctx, dev.HubID)
-		if err == nil {
-			err = d.Store.UpsertDevice(ctx, mirror.Device(*updated, hub))
+		if err := mirrorUpdatedDevice(r, d, rec, dev.HubID, updated); err != nil {
+			return err
 		}
-		if err != nil {
-			rec.detail += "; local copy not updated"
-			audit(r, d.Store, d.Logger, rec)
-			return editMirrorLag(err)
-		}
-		audit(r, d.Store, d.Logger, rec)
 		redirect(w, r, scheduleDeviceURL(dev.ID)+"?flash=device-renamed")
 		return nil
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/clip"
 	"github.com/keyless/dashboard/domain/mirror"
+	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -84,18 +85,28 @@ func handleDeviceAssign(d Deps) http.Handler {
 			return assignCard(w, r, d, dev, status, msg, "")
 		}
 		rec.outcome = "ok"
-		hub, err := d.Store.Hub(ctx, dev.HubID)
-		if err == nil {
-			err = d.Store.UpsertDevice(ctx, mirror.Device(*updated, hub))
+		if err := mirrorUpdatedDevice(r, d, rec, dev.HubID, updated); err != nil {
+			return err
 		}
-		if err != nil {
-			rec.detail += "; local copy not updated"
-			audit(r, d.Store, d.Logger, rec)
-			return editMirrorLag(err)
-		}
-		audit(r, d.Store, d.Logger, rec)
 		// The whole page depends on the property (breadcrumbs, schedules that fit), so even htmx reloads it.
 		redirect(w, r, scheduleDeviceURL(dev.ID)+"?flash=device-assigned")
 		return nil
 	})
+}
+
+// mirrorUpdatedDevice writes the device the upstream returned after an edit into the mirror and audits the edit
+// (rec, already ok): the upstream has the change, so a failed local write is said in the audit row and the answer.
+func mirrorUpdatedDevice(r *http.Request, d Deps, rec auditRecord, hubID string, updated *smarthome.Device) error {
+	ctx := r.Context()
+	hub, err := d.Store.Hub(ctx, hubID)
+	if err == nil {
+		err = d.Store.UpsertDevice(ctx, mirror.Device(*updated, hub))
+	}
+	if err != nil {
+		rec.detail += "; local copy not updated"
+		audit(r, d.Store, d.Logger, rec)
+		return editMirrorLag(err)
+	}
+	audit(r, d.Store, d.Logger, rec)
+	return nil
 }
