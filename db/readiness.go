@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/keyless/dashboard/migrations"
@@ -29,11 +30,10 @@ func (in *ingester) reportBatch(n int, start time.Time, err error) {
 // Migrations returns how many migrations the database has recorded and how many this program knows: a
 // database behind (another instance rolled back) or ahead (a newer instance migrated it) reports them unequal.
 func (s *Store) Migrations(ctx context.Context) (applied, known int, err error) {
-	fsys := fs.FS(migrations.SQLite)
+	known, err = knownSQLite()
 	if s.dialect == dialectPostgres {
-		fsys = migrations.Postgres
+		known, err = knownPostgres()
 	}
-	ms, err := loadMigrations(fsys)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -43,7 +43,19 @@ func (s *Store) Migrations(ctx context.Context) (applied, known int, err error) 
 		err = s.r.GetContext(ctx, &applied, "SELECT user_version FROM pragma_user_version")
 	}
 	if err != nil {
-		return 0, len(ms), fmt.Errorf("db: migrations: %w", err)
+		return 0, known, fmt.Errorf("db: migrations: %w", err)
 	}
-	return applied, len(ms), nil
+	return applied, known, nil
+}
+
+// knownSQLite and knownPostgres count the embedded migrations once: they are fixed for the binary's life, and
+// /readyz, which load balancers probe every few seconds, would otherwise read and parse every file each time.
+var (
+	knownSQLite   = sync.OnceValues(func() (int, error) { return countMigrations(migrations.SQLite) })
+	knownPostgres = sync.OnceValues(func() (int, error) { return countMigrations(migrations.Postgres) })
+)
+
+func countMigrations(fsys fs.FS) (int, error) {
+	ms, err := loadMigrations(fsys)
+	return len(ms), err
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/auth"
@@ -17,8 +16,8 @@ const alertNotificationsListed = 50
 func handleAlert(d Deps) http.Handler {
 	return withErrors(d.Logger, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		if err != nil || id <= 0 {
+		id, err := parseID(r.PathValue("id"))
+		if err != nil {
 			return notFound()
 		}
 		a, err := d.Store.AlertView(ctx, id)

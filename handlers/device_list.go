@@ -11,6 +11,7 @@ import (
 
 	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/tz"
+	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
 
@@ -92,8 +93,9 @@ func deviceListRow(row db.DeviceListRow) views.DeviceListRowData {
 }
 
 func deviceTypeOptions() []views.OptionData {
-	out := make([]views.OptionData, len(deviceListTypes))
-	for i, t := range deviceListTypes {
+	types := smarthome.DeviceTypes()
+	out := make([]views.OptionData, len(types))
+	for i, t := range types {
 		out[i] = views.OptionData{Value: t, Label: views.DeviceTypeLabel(t)}
 	}
 	return out

@@ -8,14 +8,9 @@ import (
 	"strconv"
 
 	"github.com/keyless/dashboard/db"
+	"github.com/keyless/dashboard/smarthome"
 	"github.com/keyless/dashboard/views"
 )
-
-// deviceListTypes are the 15 device types the upstream names (reference §14: the first five confirmed, the rest
-// the simulator's inferred snake_case names), in the type menu's order. A type outside them is refused by name.
-var deviceListTypes = []string{"lock", "thermostat", "switch", "dimmable_switch", "leakage_sensor", "contact_sensor",
-	"motion_sensor", "garage_door", "lightbulb", "repeater", "valve_controller", "smoke_alarm", "door_bell", "siren",
-	"access_panel"}
 
 // deviceSorts are the device list's sorts; the first is the default.
 var deviceSorts = []string{db.DeviceSortName, db.DeviceSortProperty, db.DeviceSortBattery, db.DeviceSortChanged}
@@ -38,7 +33,7 @@ func parseDeviceQuery(ctx context.Context, store *db.Store, q url.Values) (devic
 	form.Offline, form.Alerts = q.Get("offline") != "", q.Get("alerts") != ""
 	f.Query, f.City, f.Offline, f.OpenAlerts = form.Q, form.City, form.Offline, form.Alerts
 	if v := filterValue(q.Get("type"), maxFilterText); v != "" {
-		if slices.Contains(deviceListTypes, v) {
+		if smarthome.IsDeviceType(v) {
 			form.Type, f.Type = v, v
 		} else {
 			dq.errs = append(dq.errs, "There is no device type “"+v+"”; the type filter was ignored.")

@@ -6,9 +6,10 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
-	"strings"
+	"sync"
 	"time"
 
+	"github.com/keyless/dashboard/db"
 	"github.com/keyless/dashboard/domain/metrics"
 )
 
@@ -19,9 +20,9 @@ func handleMetrics(d Deps, token string) http.Handler {
 	serve, missing := d.Metrics.Handler(), handleNotFound(d)
 	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got := bearerToken(r)             // the API's reading of the header: the scheme in any case, the token trimmed
 		sum := sha256.Sum256([]byte(got)) // compared as digests: the time taken says nothing of the token's length
-		if token == "" || !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+		if token == "" || got == "" || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
 			missing.ServeHTTP(w, r)
 			return
 		}
@@ -41,15 +42,26 @@ func instrument(d Deps) {
 			func() float64 { return float64(b.Stats().Kicked) })
 	}
 	if s := d.Store; s != nil {
+		// Both gauges come from one JournalLag read (a count over the journal) per scrape: a read under a second
+		// old is shared.
+		var mu sync.Mutex
+		var last db.JournalLag
+		var lastErr error
+		var readAt time.Time
 		lag := func(f func(waiting int, age time.Duration) float64) func() float64 {
 			return func() float64 {
-				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-				defer cancel()
-				l, err := s.JournalLag(ctx)
-				if err != nil {
+				mu.Lock()
+				defer mu.Unlock()
+				if time.Since(readAt) >= time.Second {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+					last, lastErr = s.JournalLag(ctx)
+					cancel()
+					readAt = time.Now()
+				}
+				if lastErr != nil {
 					return -1
 				}
-				return f(l.Waiting, l.Age(time.Now()))
+				return f(last.Waiting, last.Age(time.Now()))
 			}
 		}
 		m.Gauge("dashboard_journal_waiting", "Webhook journal rows not yet projected into activities (-1: unreadable).",

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -96,8 +95,6 @@ func readLimited(r io.Reader, limit int64) ([]byte, int64, error) {
 }
 
 func replyJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	body, _ := encodeJSON(v)
+	writeJSON(w, status, body)
 }

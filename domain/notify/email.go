@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -148,7 +149,7 @@ func (m MailConfig) sendMail(ctx context.Context, from, to string, msg []byte) e
 		return replyErr("greeting", err)
 	}
 	defer c.Close()
-	if err := c.Hello(cmpOr(m.HelloName, "localhost")); err != nil {
+	if err := c.Hello(cmp.Or(m.HelloName, "localhost")); err != nil {
 		return replyErr("EHLO", err)
 	}
 	secure := m.ImplicitTLS
@@ -187,13 +188,6 @@ func (m MailConfig) sendMail(ctx context.Context, from, to string, msg []byte) e
 	}
 	_ = c.Quit() // the message is accepted; a failed goodbye changes nothing
 	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // replyErr keeps the server's reply code and text from a net/smtp error.
