@@ -133,6 +133,8 @@ func TestLimitedUseCode(t *testing.T) {
 	}
 
 	env.postSigned(t, "msg_second", deviceEvent(lock, hub, "Unlock", "", name, now.Add(2*time.Second)), secret)
+	// An entry reported while the removal is under way starts no second removal and counts nothing.
+	env.postSigned(t, "msg_third", deviceEvent(lock, hub, "Unlock", "", name, now.Add(3*time.Second)), secret)
 	env.waitCode(t, id, "removed after its 2nd use", func(c db.LockCode) bool { return c.DeletedAt != nil && c.Uses == 2 })
 	waitSlotEmpty(t, env, lock.ID, pin)
 	a := env.auditFor(t, "lock_code.uses_exhausted")

@@ -53,6 +53,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	lastSync map[int64]time.Time // property → when a page load last started a sync of its codes
+	retiring sync.Map            // ids of used-up codes whose removal is under way (uses.go)
 }
 
 // NewService builds the service; without a valid key it is read-only, and says so in the log.

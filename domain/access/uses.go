@@ -35,19 +35,27 @@ func (s *Service) countUse(ctx context.Context, ob observe.Observation) {
 		return
 	}
 	for _, id := range ids {
+		if _, busy := s.retiring.Load(id); busy { // used up, its removal under way: the entry changes nothing
+			continue
+		}
 		u, err := s.store.CountLockCodeUse(ctx, id, ob.ActivityID, ob.At)
 		if err != nil {
 			s.logger.Warn("lock-code use", slog.String("code_id", id), slog.Any("err", err))
 			continue
 		}
+		// One removal at a time per code: entries reported while it runs would otherwise start more (a second
+		// withdraw, a second audit row). A removal that failed leaves the code to the next entry.
 		if u.Counted && !u.Deleted && u.Uses >= u.MaxUses {
-			go s.retireUsedUp(context.WithoutCancel(ctx), id, u.Uses)
+			if _, busy := s.retiring.LoadOrStore(id, struct{}{}); !busy {
+				go s.retireUsedUp(context.WithoutCancel(ctx), id, u.Uses)
+			}
 		}
 	}
 }
 
 // retireUsedUp removes a code that reached its limit, as a person's delete would, and audits it.
 func (s *Service) retireUsedUp(ctx context.Context, id string, uses int) {
+	defer s.retiring.Delete(id)
 	c, err := s.store.LockCode(ctx, id)
 	if err != nil {
 		s.logger.Error("used-up lock code not removed", slog.String("code_id", id), slog.Any("err", err))
