@@ -1,10 +1,12 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -239,15 +241,24 @@ func (s *Store) InterruptBulkAction(ctx context.Context, id int64, staleBefore, 
 	return done, nil
 }
 
-// LiveLockCodeIDsNamed returns the live codes (not being deleted) whose name is name, ignoring case and the
-// spaces around it, in every property.
-func (s *Store) LiveLockCodeIDsNamed(ctx context.Context, name string) ([]string, error) {
-	ids := []string{}
-	if err := s.r.SelectContext(ctx, &ids, `SELECT id FROM lock_codes WHERE deleted_at IS NULL AND lower(name) = lower(?)
-		ORDER BY property_id, id`, strings.TrimSpace(name)); err != nil {
+// LiveLockCodesNamed returns the live codes (not being deleted) whose name is name, ignoring case and the spaces
+// around it, in every property, ordered by property then id: two reads, however many codes.
+func (s *Store) LiveLockCodesNamed(ctx context.Context, name string) ([]LockCode, error) {
+	var codes []LockCode
+	err := s.readTx(ctx, func(tx *dbTx) error {
+		var err error
+		codes, err = selectLockCodes(ctx, tx, `c.deleted_at IS NULL AND lower(c.name) = lower(?)`,
+			`lcd.code_id IN (SELECT id FROM lock_codes WHERE deleted_at IS NULL AND lower(name) = lower(?))`,
+			strings.TrimSpace(name))
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("db: lock codes named %q: %w", name, err)
 	}
-	return ids, nil
+	slices.SortFunc(codes, func(a, b LockCode) int {
+		return cmp.Or(cmp.Compare(a.PropertyID, b.PropertyID), strings.Compare(a.ID, b.ID))
+	})
+	return codes, nil
 }
 
 // SetBulkMoveOut records that item seq's move-out was carried out as move-out moveOutID.

@@ -91,8 +91,15 @@ func TestBulkActions(t *testing.T) {
 			must(t, s.UpsertLockCode(ctx, c))
 		}
 		must(t, s.MarkLockCodeDeleted(ctx, "c-gone", t0, false))
-		ids, err := s.LiveLockCodeIDsNamed(ctx, "  jane roe ")
+		codes, err := s.LiveLockCodesNamed(ctx, "  jane roe ")
 		must(t, err)
+		var ids []string
+		for _, c := range codes {
+			ids = append(ids, c.ID)
+			if len(c.Devices) != 1 {
+				t.Errorf("%s has %d locks, want 1", c.ID, len(c.Devices))
+			}
+		}
 		if !slices.Equal(ids, []string{"c-jane", "c-jane2"}) {
 			t.Errorf("codes named Jane Roe: %v", ids)
 		}

@@ -18,22 +18,7 @@ type RevokeAction struct {
 
 // PersonCodes finds the live codes named person, in every property.
 func (s *Service) PersonCodes(ctx context.Context, person string) ([]db.LockCode, error) {
-	ids, err := s.store.LiveLockCodeIDsNamed(ctx, person)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]db.LockCode, 0, len(ids))
-	for _, id := range ids {
-		c, err := s.store.LockCode(ctx, id)
-		if errors.Is(err, db.ErrNotFound) { // purged meanwhile
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return s.store.LiveLockCodesNamed(ctx, person)
 }
 
 // StartRevoke records the action (one item per code) and withdraws the codes in the background through the single
